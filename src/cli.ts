@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { ConfigError, loadConfig } from './config';
+import { openStore } from './store/open-store';
+import { KeyMaterial } from './tenancy/key-material';
+import { issueKey, listKeys, revokeKey } from './tenancy/keys-repo';
+import { createOrg, findOrg, listOrgs } from './tenancy/orgs-repo';
+import { Capability, Scope, SCOPES } from './tenancy/scopes';
+
+const HELP = `Usage: npx verigate <command> [options]     (prints JSON)
+
+Commands:
+  org create --name <name> [--capabilities dukcapil,...]
+  org list
+  key create --org <org_id> --scopes <scope,...|all> [--live] [--name <label>]
+             prints the key and its hmacKey: they are shown this once only
+  key list --org <org_id>
+  key revoke --org <org_id> --id <key_id>
+
+Scopes: ${SCOPES.join(', ')}
+The database is the one the server uses (DATABASE_URL, else the embedded PGlite under VERIGATE_DATA_DIR).
+`;
+
+class UsageError extends Error {}
+
+const list = (value: string | undefined) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+
+function required(values: Record<string, unknown>, name: string): string {
+  const value = values[name];
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+function parseList<T>(schema: z.ZodType<T>, items: string[], flag: string): T[] {
+  return items.map((item) => {
+    const parsed = schema.safeParse(item);
+    if (!parsed.success) throw new UsageError(`--${flag}: unknown value "${item}"`);
+    return parsed.data;
+  });
+}
+
+async function run(argv: string[]): Promise<unknown> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      org: { type: 'string' },
+      id: { type: 'string' },
+      scopes: { type: 'string' },
+      capabilities: { type: 'string' },
+      live: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals.join(' ');
+  if (values.help || command === '' || command === 'help') return HELP;
+
+  const config = loadConfig();
+  const db = await openStore(config);
+  const keys = new KeyMaterial(config.masterKey);
+  try {
+    switch (command) {
+      case 'org create':
+        return await createOrg(db, { name: required(values, 'name'), capabilities: parseList(Capability, list(values.capabilities), 'capabilities') });
+      case 'org list':
+        return await listOrgs(db);
+      case 'key create': {
+        const org = await findOrg(db, required(values, 'org'));
+        if (!org) throw new UsageError(`no org ${values.org}`);
+        const requested = list(required(values, 'scopes'));
+        const scopes = requested.length === 1 && requested[0] === 'all' ? [...SCOPES] : parseList(Scope, requested, 'scopes');
+        return await issueKey(db, keys, { orgId: org.id, name: values.name ?? 'cli', mode: values.live ? 'live' : 'test', scopes });
+      }
+      case 'key list':
+        return await listKeys(db, required(values, 'org'));
+      case 'key revoke': {
+        const key = await revokeKey(db, required(values, 'org'), required(values, 'id'), new Date());
+        if (!key) throw new UsageError(`no key ${values.id} in org ${values.org}`);
+        return key;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (result) => {
+    process.stdout.write(typeof result === 'string' ? result : `${JSON.stringify(result, null, 2)}\n`);
+  },
+  (err) => {
+    const usage = err instanceof UsageError || err instanceof ConfigError;
+    process.stderr.write(`verigate: ${usage ? err.message : (err as Error).stack}\n${usage ? 'Run npx verigate --help for usage.\n' : ''}`);
+    process.exit(usage ? 2 : 1);
+  },
+);

@@ -1,0 +1,69 @@
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import { match } from 'path-to-regexp';
+import { AppError } from '../errors/app-error';
+import type { Logger } from '../logger';
+import type { AppDeps } from './context';
+import { logError, serialiseError } from './error-response';
+import { authenticate } from './middleware/authenticate';
+import { jsonBody } from './middleware/json-body';
+import { rateLimit } from './middleware/rate-limit';
+import { requestContext } from './middleware/request-context';
+import type { RouteSpec } from './route';
+import { runRoute } from './run-route';
+import { customerRoutes } from './routes/customers';
+import { keyRoutes } from './routes/keys';
+import { metaRoutes } from './routes/meta';
+
+/** Every route of the API. Later capabilities add their lists here. */
+export function allRoutes(deps: AppDeps): RouteSpec[] {
+  return [...metaRoutes(deps), ...keyRoutes(deps), ...customerRoutes(deps)];
+}
+
+/**
+ * The Express app: request ids and logs, then each declared route with its chain (auth and scope, rate
+ * limit, body, idempotency, validation), then 405/404, then the one error handler.
+ */
+export function createApp(deps: AppDeps, routes: RouteSpec[] = allRoutes(deps)): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(requestContext(deps.logger));
+
+  for (const spec of routes) {
+    const chain: RequestHandler[] = [];
+    if (spec.scope) chain.push(authenticate(deps, spec.scope));
+    if (spec.rateLimit) chain.push(rateLimit(deps, spec.rateLimit));
+    if (spec.method !== 'get' && spec.method !== 'delete') {
+      chain.push(jsonBody(spec.bodyLimitBytes ?? deps.config.http.jsonBodyLimitBytes));
+    }
+    app[spec.method](spec.path, ...chain, runRoute(deps, spec));
+  }
+
+  app.use(unmatched(routes));
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+/** 405 with `Allow` when the path exists under other methods, else 404. */
+function unmatched(routes: RouteSpec[]): RequestHandler {
+  const matchers = routes.map((r) => ({ method: r.method.toUpperCase(), test: match(r.path, { decode: decodeURIComponent }) }));
+  return (req, res, next) => {
+    const allowed = [...new Set(matchers.filter((m) => m.test(req.path)).map((m) => m.method))];
+    if (allowed.length === 0) return next(new AppError('route_not_found', { params: { method: req.method, path: req.path } }));
+    if (allowed.includes('GET')) allowed.push('HEAD');
+    res.setHeader('Allow', allowed.join(', '));
+    next(new AppError('method_not_allowed', { params: { method: req.method, path: req.path } }));
+  };
+}
+
+function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, _req, res, _next) => {
+    const reply = serialiseError(err, res.locals.requestId as string);
+    logError(logger, err, reply);
+    res.locals.errorCode = reply.body.error.code;
+    if (res.headersSent) return res.destroy();
+    for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
+    res.status(reply.status).type('application/json').send(JSON.stringify(reply.body));
+  };
+}

@@ -1,0 +1,87 @@
+import { ZodError } from 'zod';
+import { AppError, isAppError } from '../errors/app-error';
+import { errorCatalog } from '../errors/catalog';
+import type { Logger } from '../logger';
+
+/** The suite error body (DESIGN 4). */
+export interface ErrorBody {
+  error: {
+    code: string;
+    message: string;
+    type: string;
+    status: number;
+    retryable: boolean;
+    charged: string | null;
+    provider: string | null;
+    upstream: { status?: number; code?: string; message?: string; requestId?: string } | null;
+    param: string | null;
+    requestId: string;
+    [detail: string]: unknown;
+  };
+}
+
+export interface ErrorReply {
+  status: number;
+  headers: Record<string, string>;
+  body: ErrorBody;
+}
+
+/** body-parser's error types, translated into catalog codes. */
+const BODY_PARSER_ERRORS: Record<string, (err: { limit?: number }) => AppError> = {
+  'entity.too.large': (err) => new AppError('payload_too_large', { params: { limit: err.limit } }),
+  'entity.parse.failed': () => new AppError('invalid_json'),
+  'entity.verify.failed': () => new AppError('invalid_encoding'),
+  'charset.unsupported': () => new AppError('unsupported_media_type'),
+  'encoding.unsupported': () => new AppError('unsupported_media_type'),
+  'request.size.invalid': () => new AppError('invalid_request', { params: { detail: 'body length does not match Content-Length' } }),
+  'request.aborted': () => new AppError('invalid_request', { params: { detail: 'request aborted by the client' } }),
+};
+
+/** Turns anything thrown into an AppError; unknown errors become `internal_error`, their details kept out. */
+export function toAppError(err: unknown): AppError {
+  if (isAppError(err)) return err;
+  if (err instanceof ZodError) return fromZod(err);
+  const type = (err as { type?: unknown } | null)?.type;
+  if (typeof type === 'string' && BODY_PARSER_ERRORS[type]) return BODY_PARSER_ERRORS[type](err as { limit?: number });
+  return new AppError('internal_error', { cause: err });
+}
+
+export function fromZod(err: ZodError): AppError {
+  const issue = err.issues[0];
+  const where = issue?.path.join('.') ?? '';
+  let detail = issue?.message ?? 'invalid';
+  if (issue?.code === 'unrecognized_keys') detail = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+  const param = issue?.code === 'unrecognized_keys' ? [where, issue.keys[0]].filter(Boolean).join('.') : where;
+  return new AppError('invalid_request', { params: { detail: where ? `${where}: ${detail}` : detail }, param: param || undefined });
+}
+
+/** The one place an error becomes a response: status, headers and the suite error body. */
+export function serialiseError(err: unknown, requestId: string): ErrorReply {
+  const appError = toAppError(err);
+  const entry = errorCatalog().get(appError.code);
+  const o = appError.options;
+  return {
+    status: entry.status,
+    headers: o.headers ?? {},
+    body: {
+      error: {
+        ...o.details,
+        code: appError.code,
+        message: appError.message,
+        type: entry.type,
+        status: entry.status,
+        retryable: entry.retryable,
+        charged: o.charged ?? null,
+        provider: o.provider ?? null,
+        upstream: o.upstream ?? null,
+        param: o.param ?? null,
+        requestId,
+      },
+    },
+  };
+}
+
+/** Server-side failures are logged with their cause; client errors are already in the request line. */
+export function logError(logger: Logger, err: unknown, reply: ErrorReply): void {
+  if (reply.status >= 500) logger.error({ err, requestId: reply.body.error.requestId, code: reply.body.error.code }, 'request failed');
+}

@@ -1,0 +1,46 @@
+import type { Request, Response } from 'express';
+import type { z } from 'zod';
+import type { Queryable } from '../store/db';
+import type { Scope } from '../tenancy/scopes';
+import type { Caller } from './context';
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** What a handler answers; the runner serialises it, so a stored idempotent reply is byte-identical. */
+export interface Reply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface RouteContext<B, Q> {
+  caller: Caller;
+  body: B;
+  query: Q;
+  params: Record<string, string>;
+  req: Request;
+  res: Response;
+  /**
+   * Runs the handler's writes in one transaction. When the request carries an Idempotency-Key, the
+   * reply is stored in that same transaction, so the effect and its remembered answer commit together.
+   */
+  transaction(fn: (tx: Queryable) => Promise<Reply>): Promise<Reply>;
+}
+
+/** One endpoint, declared as data: the app derives auth, limits, body parsing, 404 and 405 from it. */
+export interface RouteSpec<B = unknown, Q = unknown> {
+  method: Method;
+  path: string;
+  /** The scope a key needs; omitted only for public meta routes. */
+  scope?: Scope;
+  /** Operation name in config/rate-limits.json; omitted for routes without a per-key limit. */
+  rateLimit?: string;
+  body?: z.ZodType<B>;
+  query?: z.ZodType<Q>;
+  /** Largest body, in bytes; defaults to config http.jsonBodyLimitBytes. */
+  bodyLimitBytes?: number;
+  handler(ctx: RouteContext<B, Q>): Promise<Reply>;
+}
+
+/** Keeps the body and query types of one route tied to its schemas. */
+export const route = <B = unknown, Q = unknown>(spec: RouteSpec<B, Q>): RouteSpec => spec as unknown as RouteSpec;

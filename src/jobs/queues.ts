@@ -1,0 +1,30 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+/** Queue names; job ids within each are chosen by the producer so enqueueing is idempotent. */
+export const QUEUES = { maintenance: 'maintenance' } as const;
+
+/** Job names of the maintenance queue, with their data (ids and dates only: never images or PII). */
+export interface MaintenanceJobs {
+  'sweep-idempotency': Record<string, never>;
+}
+
+export type MaintenanceJobName = keyof MaintenanceJobs;
+
+export function maintenanceQueue(connection: Redis, prefix = 'verigate'): Queue {
+  return new Queue(QUEUES.maintenance, {
+    connection,
+    prefix,
+    defaultJobOptions: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
+      removeOnComplete: { age: 24 * 3600, count: 1000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    },
+  });
+}
+
+/** Registers the recurring maintenance jobs; upserting is idempotent across replicas and restarts. */
+export async function scheduleMaintenance(queue: Queue, sweepEveryMinutes: number): Promise<void> {
+  await queue.upsertJobScheduler('sweep-idempotency', { every: sweepEveryMinutes * 60_000 }, { name: 'sweep-idempotency', data: {} });
+}

@@ -1,0 +1,43 @@
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import type { Db } from '../store/db';
+import { QUEUES, type MaintenanceJobName } from './queues';
+import { sweepIdempotency } from './sweep-idempotency';
+
+export interface WorkerDeps {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  now: () => Date;
+}
+
+type Processor = (job: Job) => Promise<unknown>;
+
+function maintenanceProcessors(deps: WorkerDeps): Record<MaintenanceJobName, Processor> {
+  return {
+    'sweep-idempotency': () => sweepIdempotency(deps.db, deps.now(), deps.config.idempotency.retentionHours),
+  };
+}
+
+/** Starts the workers of every queue on a connection made for workers (maxRetriesPerRequest: null). */
+export function startWorkers(deps: WorkerDeps, connection: Redis, prefix = 'verigate'): Worker[] {
+  const processors = maintenanceProcessors(deps);
+  const maintenance = new Worker(
+    QUEUES.maintenance,
+    async (job) => {
+      const processor = processors[job.name as MaintenanceJobName];
+      if (!processor) throw new Error(`unknown maintenance job ${job.name}`);
+      return processor(job);
+    },
+    { connection, prefix, concurrency: 1 },
+  );
+  for (const worker of [maintenance]) {
+    worker.on('completed', (job, result) => deps.logger.info({ queue: job.queueName, job: job.name, jobId: job.id, result }, 'job completed'));
+    worker.on('failed', (job, err) => deps.logger.warn({ queue: job?.queueName, job: job?.name, jobId: job?.id, err: err.message }, 'job failed'));
+    worker.on('stalled', (jobId) => deps.logger.warn({ jobId }, 'job stalled: it will run again'));
+    worker.on('error', (err) => deps.logger.error({ err: err.message }, 'worker error'));
+  }
+  return [maintenance];
+}

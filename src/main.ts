@@ -1,0 +1,54 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './logger';
+import { startRuntime, type Role } from './runtime';
+import { prepareWalkthrough, walkthroughBanner } from './walkthrough';
+
+const HELP = `Usage: node --import tsx src/main.ts [options]
+
+Starts verigate. Settings come from the environment (PORT, DATABASE_URL, REDIS_URL, VERIGATE_MASTER_KEY,
+VERIGATE_DATA_DIR, LOG_LEVEL, NODE_ENV) over config/*.json; see README "Configuration".
+
+Options:
+  --role <api|worker|all>  what this process runs (default: all)
+  --walkthrough            also create the sandbox org and a fresh sandbox key, and print a first curl
+  -h, --help               show this help
+`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { role: { type: 'string', default: 'all' }, walkthrough: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const roles: Role[] = values.role === 'all' ? ['api', 'worker'] : values.role === 'api' || values.role === 'worker' ? [values.role] : [];
+  if (roles.length === 0) throw new ConfigError(`--role: expected api, worker or all, got ${values.role}`);
+
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const runtime = await startRuntime(config, logger, roles);
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      runtime.shutdown(signal).then(
+        () => process.exit(0),
+        (err) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+
+  if (values.walkthrough && runtime.url) {
+    const key = await prepareWalkthrough(runtime.db, runtime.deps.keys, new Date());
+    process.stdout.write(walkthroughBanner(runtime.url, key));
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`verigate: ${err instanceof ConfigError ? err.message : (err as Error).stack}\n`);
+  process.exit(1);
+});

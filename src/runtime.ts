@@ -1,0 +1,97 @@
+import type { Queue, Worker } from 'bullmq';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Redis } from 'ioredis';
+import type { Config } from './config';
+import { createApp } from './http/app';
+import type { AppDeps } from './http/context';
+import { maintenanceQueue, scheduleMaintenance } from './jobs/queues';
+import { checkEvictionPolicy, producerConnection, whenReady, workerConnection } from './jobs/redis';
+import { startWorkers } from './jobs/workers';
+import type { Logger } from './logger';
+import type { Db } from './store/db';
+import { openStore } from './store/open-store';
+import { KeyMaterial } from './tenancy/key-material';
+
+export type Role = 'api' | 'worker';
+
+export interface Runtime {
+  /** The API's base URL when the api role runs. */
+  url?: string;
+  db: Db;
+  deps: AppDeps;
+  /** Stops accepting, lets in-flight requests and jobs finish (up to the grace period), then closes everything. */
+  shutdown(reason: string): Promise<void>;
+}
+
+/** Starts the requested roles against the configured database and Redis. */
+export async function startRuntime(config: Config, logger: Logger, roles: Role[]): Promise<Runtime> {
+  const db = await openStore(config);
+  const redis = producerConnection(config.redisUrl);
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  await whenReady(redis);
+  await checkEvictionPolicy(redis, logger);
+
+  const deps: AppDeps = { config, db, redis, logger, keys: new KeyMaterial(config.masterKey), now: () => new Date() };
+
+  let workers: Worker[] = [];
+  let workerRedis: Redis | undefined;
+  let queue: Queue | undefined;
+  if (roles.includes('worker')) {
+    workerRedis = workerConnection(config.redisUrl);
+    workerRedis.on('error', (err) => logger.warn({ err: err.message }, 'redis worker connection error'));
+    queue = maintenanceQueue(redis);
+    await scheduleMaintenance(queue, config.idempotency.sweepEveryMinutes);
+    workers = startWorkers({ config, db, logger, now: deps.now }, workerRedis);
+  }
+
+  let server: Server | undefined;
+  let url: string | undefined;
+  if (roles.includes('api')) {
+    server = createApp(deps).listen(config.port, config.host);
+    await new Promise<void>((resolve, reject) => server!.once('listening', resolve).once('error', reject));
+    const { port } = server.address() as AddressInfo;
+    url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+    logger.info({ url, roles }, 'verigate listening');
+  }
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (reason: string) => {
+    stopping ??= (async () => {
+      logger.info({ reason }, 'shutting down: no new requests or jobs; finishing in-flight work');
+      const grace = config.http.shutdownGraceMs;
+      await Promise.all([
+        server && closeServer(server, grace),
+        ...workers.map((w) => withDeadline(w.close(), grace, () => w.close(true))),
+      ]);
+      await queue?.close();
+      await Promise.allSettled([redis.quit(), workerRedis?.quit()]);
+      await db.close();
+      logger.info('shutdown complete');
+    })();
+    return stopping;
+  };
+  return { url, db, deps, shutdown };
+}
+
+/** server.close() waits for in-flight requests; after the grace period remaining sockets are cut. */
+function closeServer(server: Server, graceMs: number): Promise<void> {
+  return withDeadline(
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    }),
+    graceMs,
+    async () => server.closeAllConnections(),
+  );
+}
+
+async function withDeadline(work: Promise<unknown>, ms: number, onTimeout: () => Promise<unknown> | void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  const outcome = await Promise.race([work.then(() => 'done' as const), late]);
+  clearTimeout(timer);
+  if (outcome === 'late') await onTimeout();
+}

@@ -1,0 +1,37 @@
+import { newId } from '../ids';
+import type { Queryable } from '../store/db';
+import type { Capability } from './scopes';
+
+export interface Org {
+  id: string;
+  name: string;
+  capabilities: Capability[];
+  createdAt: Date;
+}
+
+interface OrgRow {
+  id: string;
+  name: string;
+  capabilities: Capability[];
+  created_at: Date;
+}
+
+const toOrg = (r: OrgRow): Org => ({ id: r.id, name: r.name, capabilities: r.capabilities, createdAt: r.created_at });
+
+export async function createOrg(db: Queryable, input: { name: string; capabilities?: Capability[] }): Promise<Org> {
+  const { rows } = await db.query<OrgRow>(
+    'INSERT INTO orgs (id, name, capabilities) VALUES ($1, $2, $3) RETURNING *',
+    [newId('org'), input.name, input.capabilities ?? []],
+  );
+  return toOrg(rows[0] as OrgRow);
+}
+
+export async function findOrg(db: Queryable, id: string): Promise<Org | null> {
+  const { rows } = await db.query<OrgRow>('SELECT * FROM orgs WHERE id = $1', [id]);
+  return rows[0] ? toOrg(rows[0]) : null;
+}
+
+export async function listOrgs(db: Queryable): Promise<Org[]> {
+  const { rows } = await db.query<OrgRow>('SELECT * FROM orgs ORDER BY created_at, id');
+  return rows.map(toOrg);
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/** Every scope a key can hold. A route names the one it needs; a key without it gets `missing scope`. */
+export const SCOPES = [
+  'customers:write',
+  'customers:view',
+  'keys:write',
+  'keys:view',
+  'verifications:write',
+  'verifications:view',
+  'captures:write',
+  'captures:view',
+  'matches:write',
+  'kyc:write',
+  'kyc:view',
+  'usage:view',
+  'providers:manage',
+  'routing:manage',
+] as const;
+
+export const Scope = z.enum(SCOPES);
+export type Scope = z.infer<typeof Scope>;
+
+export const CAPABILITIES = ['dukcapil', 'hosted_session', 'live_traffic'] as const;
+export const Capability = z.enum(CAPABILITIES);
+export type Capability = z.infer<typeof Capability>;
