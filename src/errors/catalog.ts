@@ -23,7 +23,23 @@ const CatalogEntry = z
   })
   .strict();
 
-const CatalogFile = z.object({ $comment: z.string().optional(), errors: z.array(CatalogEntry).min(1) }).strict();
+export const VERIFICATION_STATUSES = ['passed', 'failed', 'requires_review', 'not_found', 'pending', 'expired', 'cancelled'] as const;
+export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
+
+const ResultEntry = z
+  .object({
+    code: z.string().regex(/^[a-z][a-z0-9_]*$/, 'codes are snake_case'),
+    /** The status a verification ends in when this result is its answer. */
+    verificationStatus: z.enum(VERIFICATION_STATUSES),
+    message: z.string().min(1),
+  })
+  .strict();
+
+const CatalogFile = z
+  .object({ $comment: z.string().optional(), errors: z.array(CatalogEntry).min(1), results: z.array(ResultEntry) })
+  .strict();
+
+export type ResultEntry = z.infer<typeof ResultEntry>;
 
 export type CatalogEntry = z.infer<typeof CatalogEntry>;
 export type ErrorType = CatalogEntry['type'];
@@ -32,6 +48,9 @@ export interface ErrorCatalog {
   get(code: string): CatalogEntry;
   has(code: string): boolean;
   entries(): readonly CatalogEntry[];
+  /** A result code (a verdict about a person), or undefined. */
+  result(code: string): ResultEntry | undefined;
+  results(): readonly ResultEntry[];
 }
 
 export const DEFAULT_CATALOG_PATH = path.join(__dirname, '..', '..', 'config', 'error-catalog.json');
@@ -53,6 +72,11 @@ export function loadErrorCatalog(file = DEFAULT_CATALOG_PATH): ErrorCatalog {
     }
     byCode.set(entry.code, entry);
   }
+  const results = new Map<string, ResultEntry>();
+  for (const entry of parsed.data.results) {
+    if (byCode.has(entry.code) || results.has(entry.code)) throw new Error(`${file}: duplicate code ${entry.code}`);
+    results.set(entry.code, entry);
+  }
   const entries = [...byCode.values()];
   return {
     get(code) {
@@ -62,6 +86,8 @@ export function loadErrorCatalog(file = DEFAULT_CATALOG_PATH): ErrorCatalog {
     },
     has: (code) => byCode.has(code),
     entries: () => entries,
+    result: (code) => results.get(code),
+    results: () => [...results.values()],
   };
 }
 
