@@ -3,8 +3,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { Config } from './config';
-import { createApp } from './http/app';
+import { allRoutes, createApp } from './http/app';
 import type { AppDeps } from './http/context';
+import type { RouteSpec } from './http/route';
 import { maintenanceQueue, scheduleMaintenance } from './jobs/queues';
 import { checkEvictionPolicy, producerConnection, whenReady, workerConnection } from './jobs/redis';
 import { startWorkers } from './jobs/workers';
@@ -24,8 +25,13 @@ export interface Runtime {
   shutdown(reason: string): Promise<void>;
 }
 
+export interface RuntimeOptions {
+  /** Routes served beside the API's own (used by tests that need a deliberately slow endpoint). */
+  extraRoutes?: (deps: AppDeps) => RouteSpec[];
+}
+
 /** Starts the requested roles against the configured database and Redis. */
-export async function startRuntime(config: Config, logger: Logger, roles: Role[]): Promise<Runtime> {
+export async function startRuntime(config: Config, logger: Logger, roles: Role[], options: RuntimeOptions = {}): Promise<Runtime> {
   const db = await openStore(config);
   const redis = producerConnection(config.redisUrl);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
@@ -48,7 +54,7 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
   let server: Server | undefined;
   let url: string | undefined;
   if (roles.includes('api')) {
-    server = createApp(deps).listen(config.port, config.host);
+    server = createApp(deps, [...allRoutes(deps), ...(options.extraRoutes?.(deps) ?? [])]).listen(config.port, config.host);
     await new Promise<void>((resolve, reject) => server!.once('listening', resolve).once('error', reject));
     const { port } = server.address() as AddressInfo;
     url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
@@ -74,16 +80,16 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
   return { url, db, deps, shutdown };
 }
 
-/** server.close() waits for in-flight requests; after the grace period remaining sockets are cut. */
+/**
+ * server.close() stops accepting and waits for open connections. Keep-alive connections go idle once
+ * their in-flight response is sent, so idle ones are closed as they appear; after the grace period
+ * whatever is left is cut.
+ */
 function closeServer(server: Server, graceMs: number): Promise<void> {
-  return withDeadline(
-    new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    }),
-    graceMs,
-    async () => server.closeAllConnections(),
-  );
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+  server.closeIdleConnections();
+  return withDeadline(closed, graceMs, async () => server.closeAllConnections()).finally(() => clearInterval(sweeper));
 }
 
 async function withDeadline(work: Promise<unknown>, ms: number, onTimeout: () => Promise<unknown> | void): Promise<void> {

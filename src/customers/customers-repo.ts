@@ -46,8 +46,8 @@ export async function findCustomerByRef(db: Queryable, orgId: string, externalRe
 export async function listCustomers(db: Queryable, orgId: string, limit: number, after?: string): Promise<Customer[]> {
   const { rows } = await db.query<CustomerRow>(
     `SELECT * FROM customers c WHERE org_id = $1
-       AND ($2::text IS NULL OR (created_at, id) > (SELECT created_at, id FROM customers WHERE id = $2 AND org_id = $1))
-     ORDER BY created_at, id LIMIT $3`,
+       AND ($2::text IS NULL OR seq > (SELECT seq FROM customers WHERE id = $2 AND org_id = $1))
+     ORDER BY seq LIMIT $3`,
     [orgId, after ?? null, limit],
   );
   return rows.map(toCustomer);

@@ -87,6 +87,13 @@ const specificity = (row: MappingRow) =>
 
 const isCatchAll = (row: MappingRow) => row.operation === '*' && Object.keys(row.match).length === 0;
 
+/**
+ * Every field a row names must equal the fact. A transport failure must be named to be matched: a row
+ * for `{httpStatus: 200}` describes a readable 200, not a 200 whose body was garbage.
+ */
+const matches = (row: MappingRow, facts: UpstreamFacts) =>
+  row.match.transport === facts.transport && MATCH_FIELDS.every((f) => row.match[f] === undefined || row.match[f] === facts[f]);
+
 function validateFile(file: string, data: MappingFile, catalog: ErrorCatalog): MappingRow[] {
   const fail = (i: number, why: string): never => {
     throw new Error(`${file}: rows[${i}]: ${why}`);
@@ -135,9 +142,7 @@ export function loadErrorMap(dir = ERROR_MAP_DIR, catalog = errorCatalog()): Err
     classify(provider, operation, facts) {
       const rows = byProvider.get(provider);
       if (!rows) throw new Error(`no mapping table for provider ${provider}`);
-      const row = rows.find(
-        (r) => (r.operation === '*' || r.operation === operation) && MATCH_FIELDS.every((f) => r.match[f] === undefined || r.match[f] === facts[f]),
-      ) as MappingRow; // the catch-all row always matches
+      const row = rows.find((r) => isCatchAll(r) || ((r.operation === '*' || r.operation === operation) && matches(r, facts))) as MappingRow;
       return { row, unmapped: isCatchAll(row) };
     },
     rows: (provider) => (provider ? byProvider.get(provider) ?? [] : [...byProvider.values()].flat()),

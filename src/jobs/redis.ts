@@ -23,6 +23,7 @@ export async function whenReady(redis: Redis, timeoutMs = 10_000): Promise<void>
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();
+      redis.disconnect(); // stop reconnecting: the caller gives up on this connection
       reject(new Error(`Redis not ready after ${timeoutMs} ms (status ${redis.status})`));
     }, timeoutMs);
     const onReady = () => {

@@ -45,14 +45,16 @@ export interface TestAppOptions {
   /** Extra routes mounted beside the real ones (for behaviour that needs a slow or failing handler). */
   extraRoutes?: (deps: AppDeps) => RouteSpec[];
   logger?: AppDeps['logger'];
+  /** A Redis connection to use instead of a fresh one to the test Redis (e.g. one that cannot connect). */
+  redis?: AppDeps['redis'];
 }
 
 /** The real app on an ephemeral port, with its own database unless one is shared in. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const ownDb = !options.db;
   const db = options.db ?? (await memoryDb());
-  const redis = producerConnection(REDIS_URL);
-  await whenReady(redis);
+  const redis = options.redis ?? producerConnection(REDIS_URL);
+  if (!options.redis) await whenReady(redis);
   let offset = 0;
   const config = testConfig(options.config);
   const deps: AppDeps = {

@@ -23,14 +23,16 @@ CREATE TABLE api_keys (
 );
 CREATE INDEX api_keys_org ON api_keys (org_id);
 
+-- `seq` orders pages: timestamps of two quick inserts can be equal, an identity cannot.
 CREATE TABLE customers (
+  seq           bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
   id            text PRIMARY KEY,
   org_id        text NOT NULL REFERENCES orgs(id),
   external_ref  text NOT NULL,
   created_at    timestamptz NOT NULL DEFAULT now(),
   UNIQUE (org_id, external_ref)
 );
-CREATE INDEX customers_org_created ON customers (org_id, created_at, id);
+CREATE INDEX customers_org_seq ON customers (org_id, seq);
 
 -- Stripe-style idempotency: one row per (org, key). `state` is 'in_progress' while the first request
 -- runs and 'done' once its response is stored; the stored response is replayed byte for byte.

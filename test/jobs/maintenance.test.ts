@@ -1,0 +1,115 @@
+import { QueueEvents, type Queue, type Worker } from 'bullmq';
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { Redis } from 'ioredis';
+import { maintenanceQueue, QUEUES, scheduleMaintenance } from '../../src/jobs/queues';
+import { checkEvictionPolicy, producerConnection, whenReady, workerConnection } from '../../src/jobs/redis';
+import { startWorkers } from '../../src/jobs/workers';
+import { createLogger } from '../../src/logger';
+import type { Db } from '../../src/store/db';
+import { claimKey } from '../../src/store/idempotency-repo';
+import { createOrg } from '../../src/tenancy/orgs-repo';
+import { memoryDb, REDIS_URL, testConfig } from '../helpers/test-app';
+
+const HOUR = 3_600_000;
+let db: Db;
+let producer: Redis;
+let consumer: Redis;
+let queue: Queue;
+let workers: Worker[];
+let events: QueueEvents;
+let eventsConnection: Redis;
+const prefix = `test-${randomBytes(4).toString('hex')}`;
+
+beforeAll(async () => {
+  db = await memoryDb();
+  producer = producerConnection(REDIS_URL);
+  await whenReady(producer);
+  consumer = workerConnection(REDIS_URL);
+  queue = maintenanceQueue(producer, prefix);
+  eventsConnection = workerConnection(REDIS_URL);
+  events = new QueueEvents(QUEUES.maintenance, { connection: eventsConnection, prefix });
+  await events.waitUntilReady();
+  workers = startWorkers({ config: testConfig(), db, logger: createLogger('silent'), now: () => new Date() }, consumer, prefix);
+});
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.close()));
+  await events.close();
+  eventsConnection.disconnect();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  producer.disconnect();
+  consumer.disconnect();
+  await db.close();
+});
+
+describe('maintenance queue on real Redis', () => {
+  it('when the idempotency sweep job runs, then records past the 24 h retention are deleted and fresh ones kept', async () => {
+    const org = await createOrg(db, { name: 'sweep' });
+    const now = Date.now();
+    const base = { orgId: org.id, requestHash: 'h', expiredBefore: new Date(0), staleBefore: new Date(0) };
+    await claimKey(db, { ...base, key: 'expired', now: new Date(now - 25 * HOUR) });
+    await claimKey(db, { ...base, key: 'fresh', now: new Date(now - 23 * HOUR) });
+
+    const job = await queue.add('sweep-idempotency', {}, { jobId: `sweep-${randomBytes(4).toString('hex')}` });
+    const result = await job.waitUntilFinished(events, 10_000);
+
+    expect(result).toEqual({ deleted: 1 });
+    const { rows } = await db.query<{ key: string }>('SELECT key FROM idempotency_keys WHERE org_id = $1', [org.id]);
+    expect(rows.map((r) => r.key)).toEqual(['fresh']);
+  });
+
+  it('when the same job id is added twice, then the job exists once', async () => {
+    const jobId = `dup-${randomBytes(4).toString('hex')}`;
+    await queue.add('sweep-idempotency', {}, { jobId, delay: 60_000 });
+    await queue.add('sweep-idempotency', {}, { jobId, delay: 60_000 });
+    const delayed = await queue.getDelayed();
+    expect(delayed.filter((j) => j.id === jobId)).toHaveLength(1);
+    await queue.remove(jobId);
+  });
+
+  it('when the schedule is registered twice (two replicas starting), then there is one scheduler', async () => {
+    await scheduleMaintenance(queue, 60);
+    await scheduleMaintenance(queue, 60);
+    const schedulers = await queue.getJobSchedulers();
+    expect(schedulers.map((s) => s.key)).toEqual(['sweep-idempotency']);
+    expect(schedulers[0]?.every).toBe(60 * 60_000);
+    await queue.removeJobScheduler('sweep-idempotency');
+  });
+
+  it('when a job carries data, then it holds ids only: the sweep job has no payload at all', async () => {
+    const job = await queue.add('sweep-idempotency', {}, { delay: 60_000 });
+    expect(job.data).toEqual({});
+    await job.remove();
+  });
+});
+
+describe('Redis settings BullMQ depends on', () => {
+  it('when maxmemory-policy is not noeviction, then start-up logs a warning naming the policy', async () => {
+    const lines: string[] = [];
+    const logger = createLogger('warn', new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
+    const original = ((await producer.config('GET', 'maxmemory-policy')) as string[])[1] as string;
+    await producer.config('SET', 'maxmemory-policy', 'allkeys-lru');
+    try {
+      expect(await checkEvictionPolicy(producer, logger)).toBe('allkeys-lru');
+    } finally {
+      await producer.config('SET', 'maxmemory-policy', original);
+    }
+    expect(lines.join('')).toMatch(/"policy":"allkeys-lru".*noeviction/);
+    lines.length = 0;
+    await checkEvictionPolicy(producer, logger);
+    expect(lines).toEqual([]);
+  });
+
+  it('when Redis is down, then a producer fails at once instead of queueing the command', async () => {
+    const dead = producerConnection('redis://127.0.0.1:1', { retryStrategy: () => null });
+    dead.on('error', () => undefined);
+    const deadQueue = maintenanceQueue(dead, prefix);
+    deadQueue.on('error', () => undefined);
+    const started = Date.now();
+    await expect(deadQueue.add('sweep-idempotency', {})).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(2000);
+    await deadQueue.close();
+    dead.disconnect();
+  });
+});
