@@ -10,10 +10,23 @@ Starts verigate. Settings come from the environment (PORT, DATABASE_URL, REDIS_U
 VERIGATE_DATA_DIR, LOG_LEVEL, NODE_ENV) over config/*.json; see README "Configuration".
 
 Options:
-  --role <api|worker|all>  what this process runs (default: all)
+  --role <role>            what this process runs (default: all)
+                             api         the HTTP API
+                             worker      the BullMQ workers
+                             simulators  the vendor simulators behind sandbox keys (ports in config/providers.json)
+                             gateway     api and worker (production replicas)
+                             all         api, worker and simulators (the embedded run)
   --walkthrough            also create the sandbox org and a fresh sandbox key, and print a first curl
   -h, --help               show this help
 `;
+
+const ROLES: Record<string, Role[]> = {
+  api: ['api'],
+  worker: ['worker'],
+  simulators: ['simulators'],
+  gateway: ['api', 'worker'],
+  all: ['api', 'worker', 'simulators'],
+};
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -23,8 +36,8 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  const roles: Role[] = values.role === 'all' ? ['api', 'worker'] : values.role === 'api' || values.role === 'worker' ? [values.role] : [];
-  if (roles.length === 0) throw new ConfigError(`--role: expected api, worker or all, got ${values.role}`);
+  const roles = ROLES[values.role as keyof typeof ROLES];
+  if (!roles) throw new ConfigError(`--role: expected ${Object.keys(ROLES).join(', ')}, got ${values.role}`);
 
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
@@ -42,8 +55,8 @@ async function main(): Promise<void> {
     });
   }
 
-  if (values.walkthrough && runtime.url) {
-    const key = await prepareWalkthrough(runtime.db, runtime.deps.keys, new Date());
+  if (values.walkthrough && runtime.url && runtime.deps) {
+    const key = await prepareWalkthrough(runtime.deps.db, runtime.deps.keys, new Date());
     process.stdout.write(walkthroughBanner(runtime.url, key));
   }
 }

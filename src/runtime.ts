@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { Config } from './config';
+import { loadErrorMap } from './gateway/error-map';
+import { loadProvidersConfig } from './gateway/providers';
 import { allRoutes, createApp } from './http/app';
 import type { AppDeps } from './http/context';
 import type { RouteSpec } from './http/route';
@@ -10,17 +12,17 @@ import { maintenanceQueue, scheduleMaintenance } from './jobs/queues';
 import { checkEvictionPolicy, producerConnection, whenReady, workerConnection } from './jobs/redis';
 import { startWorkers } from './jobs/workers';
 import type { Logger } from './logger';
-import type { Db } from './store/db';
 import { openStore } from './store/open-store';
+import { startSimulators, stopSimulators } from './simulators';
 import { KeyMaterial } from './tenancy/key-material';
 
-export type Role = 'api' | 'worker';
+export type Role = 'api' | 'worker' | 'simulators';
 
 export interface Runtime {
   /** The API's base URL when the api role runs. */
   url?: string;
-  db: Db;
-  deps: AppDeps;
+  /** Database, Redis and tables, when the api or worker role runs. */
+  deps?: AppDeps;
   /** Stops accepting, lets in-flight requests and jobs finish (up to the grace period), then closes everything. */
   shutdown(reason: string): Promise<void>;
 }
@@ -32,13 +34,21 @@ export interface RuntimeOptions {
 
 /** Starts the requested roles against the configured database and Redis. */
 export async function startRuntime(config: Config, logger: Logger, roles: Role[], options: RuntimeOptions = {}): Promise<Runtime> {
+  // Tables first: a bad row or setting stops the start before anything listens.
+  const errorMap = loadErrorMap();
+  const providers = loadProvidersConfig();
+  const simulators = roles.includes('simulators') ? await startSimulators(providers) : undefined;
+  if (simulators) logger.info({ simulators: Object.fromEntries(Object.entries(simulators).map(([k, v]) => [k, v.url])) }, 'vendor simulators listening');
+  if (!roles.includes('api') && !roles.includes('worker')) {
+    return { shutdown: async () => simulators && stopSimulators(simulators) };
+  }
   const db = await openStore(config);
   const redis = producerConnection(config.redisUrl);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   await whenReady(redis);
   await checkEvictionPolicy(redis, logger);
 
-  const deps: AppDeps = { config, db, redis, logger, keys: new KeyMaterial(config.masterKey), now: () => new Date() };
+  const deps: AppDeps = { config, db, redis, logger, keys: new KeyMaterial(config.masterKey), errorMap, providers, now: () => new Date() };
 
   let workers: Worker[] = [];
   let workerRedis: Redis | undefined;
@@ -73,11 +83,12 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
       await queue?.close();
       await Promise.allSettled([redis.quit(), workerRedis?.quit()]);
       await db.close();
+      if (simulators) await stopSimulators(simulators);
       logger.info('shutdown complete');
     })();
     return stopping;
   };
-  return { url, db, deps, shutdown };
+  return { url, deps, shutdown };
 }
 
 /**

@@ -217,6 +217,10 @@ export function accuauthSimulator(options: AccuauthSimulatorOptions = {}): { app
 }
 
 /** Starts the simulator on 127.0.0.1 (port 0 picks a free one). */
-export function startAccuauthSimulator(port = 0): Promise<RunningSimulator> {
-  return listen(accuauthSimulator().app, port);
+export async function startAccuauthSimulator(
+  port = 0,
+  options: AccuauthSimulatorOptions = {},
+): Promise<RunningSimulator & { state: SimulatorState }> {
+  const { app, state } = accuauthSimulator(options);
+  return { ...(await listen(app, port)), state };
 }

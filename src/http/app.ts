@@ -12,11 +12,12 @@ import type { RouteSpec } from './route';
 import { runRoute } from './run-route';
 import { customerRoutes } from './routes/customers';
 import { keyRoutes } from './routes/keys';
+import { mappingTableRoutes } from './routes/mapping-table';
 import { metaRoutes } from './routes/meta';
 
 /** Every route of the API. Later capabilities add their lists here. */
 export function allRoutes(deps: AppDeps): RouteSpec[] {
-  return [...metaRoutes(deps), ...keyRoutes(deps), ...customerRoutes(deps)];
+  return [...metaRoutes(deps), ...mappingTableRoutes(deps), ...keyRoutes(deps), ...customerRoutes(deps)];
 }
 
 /**

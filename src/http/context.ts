@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
+import type { ErrorMap } from '../gateway/error-map';
+import type { ProvidersConfig } from '../gateway/providers';
 import type { Logger } from '../logger';
 import type { Db } from '../store/db';
 import type { KeyMaterial } from '../tenancy/key-material';
@@ -13,6 +15,10 @@ export interface AppDeps {
   redis: Redis;
   logger: Logger;
   keys: KeyMaterial;
+  /** The mapping table of config/error-map, validated at start. */
+  errorMap: ErrorMap;
+  /** Where each vendor is reached, per key mode (config/providers.json). */
+  providers: ProvidersConfig;
   /** Injected so expiry rules can be tested without waiting. */
   now: () => Date;
 }

@@ -63,10 +63,11 @@ export function runRoute(deps: AppDeps, spec: RouteSpec) {
   };
 }
 
+// A reply that names its own Content-Type carries a ready string (CSV, say); everything else is JSON.
 const toStored = (reply: Reply): StoredResponse => ({
   status: reply.status,
   headers: reply.headers ?? {},
-  body: reply.body === undefined ? '' : JSON.stringify(reply.body),
+  body: reply.body === undefined ? '' : reply.headers?.['Content-Type'] && typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body),
 });
 
 function send(res: Response, response: StoredResponse, replayed: boolean): void {
@@ -74,5 +75,8 @@ function send(res: Response, response: StoredResponse, replayed: boolean): void 
   if (replayed) res.setHeader('Idempotent-Replayed', 'true');
   res.status(response.status);
   if (response.body === '') res.end();
-  else res.type('application/json').send(response.body);
+  else {
+    if (!res.hasHeader('Content-Type')) res.type('application/json');
+    res.send(response.body);
+  }
 }

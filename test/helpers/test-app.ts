@@ -5,6 +5,8 @@ import { loadConfig, type Config } from '../../src/config';
 import { allRoutes, createApp } from '../../src/http/app';
 import type { AppDeps } from '../../src/http/context';
 import type { RouteSpec } from '../../src/http/route';
+import { loadErrorMap } from '../../src/gateway/error-map';
+import { loadProvidersConfig } from '../../src/gateway/providers';
 import { producerConnection, whenReady } from '../../src/jobs/redis';
 import { createLogger } from '../../src/logger';
 import { openDb, type Db } from '../../src/store/db';
@@ -63,6 +65,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     redis,
     logger: options.logger ?? createLogger('silent'),
     keys: new KeyMaterial(config.masterKey),
+    errorMap: loadErrorMap(),
+    providers: loadProvidersConfig(),
     now: () => new Date(Date.now() + offset),
   };
   const app = createApp(deps, [...allRoutes(deps), ...(options.extraRoutes?.(deps) ?? [])]);

@@ -1,0 +1,30 @@
+import { startAccuauthSimulator } from '../adapters/accuauth/simulator';
+import { startIdenfySimulator } from '../adapters/idenfy/simulator';
+import { startLapisSimulator } from '../adapters/lapis/simulator';
+import type { RunningSimulator } from '../adapters/simulator-kit';
+import type { ProvidersConfig, VendorId } from './gateway/providers';
+
+export type RunningSimulators = Record<VendorId, RunningSimulator>;
+
+/**
+ * Every vendor simulator on its sandbox port, accepting the sandbox credentials of config/providers.json:
+ * the providers behind sandbox keys in the embedded run.
+ */
+export async function startSimulators(providers: ProvidersConfig): Promise<RunningSimulators> {
+  const [accuauth, idenfy, lapis] = await Promise.all([
+    startAccuauthSimulator(providers.accuauth.sandbox.port, {
+      apiId: providers.accuauth.sandbox.credentials.apiId,
+      apiSecret: providers.accuauth.sandbox.credentials.apiSecret,
+    }),
+    startIdenfySimulator(providers.idenfy.sandbox.port, {
+      apiKey: providers.idenfy.sandbox.credentials.apiKey,
+      apiSecret: providers.idenfy.sandbox.credentials.apiSecret,
+    }),
+    startLapisSimulator(providers.lapis.sandbox.port, { apiKey: providers.lapis.sandbox.credentials.apiKey }),
+  ]);
+  return { accuauth, idenfy, lapis };
+}
+
+export async function stopSimulators(running: RunningSimulators): Promise<void> {
+  await Promise.all(Object.values(running).map((s) => s.close()));
+}
