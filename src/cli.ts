@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from './config';
-import { openStore } from './store/open-store';
+import { openStore, StoreLockedError } from './store/open-store';
 import { KeyMaterial } from './tenancy/key-material';
 import { issueKey, listKeys, revokeKey } from './tenancy/keys-repo';
 import { createOrg, findOrg, listOrgs } from './tenancy/orgs-repo';
@@ -92,7 +92,7 @@ run(process.argv.slice(2)).then(
     process.stdout.write(typeof result === 'string' ? result : `${JSON.stringify(result, null, 2)}\n`);
   },
   (err) => {
-    const usage = err instanceof UsageError || err instanceof ConfigError;
+    const usage = err instanceof UsageError || err instanceof ConfigError || err instanceof StoreLockedError;
     process.stderr.write(`verigate: ${usage ? err.message : (err as Error).stack}\n${usage ? 'Run npx verigate --help for usage.\n' : ''}`);
     process.exit(usage ? 2 : 1);
   },

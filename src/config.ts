@@ -130,7 +130,12 @@ function resolveMasterKey(hex: string | undefined, env: Config['env'], dataDir: 
   const file = path.join(dataDir, 'master.key');
   if (!existsSync(file)) {
     mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+    try {
+      writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      // Another process starting at the same moment wrote it first: use theirs.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
   }
   return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
 }

@@ -4,6 +4,11 @@ import type { Config } from '../config';
 import { openDb, type Db } from './db';
 import { migrate } from './migrate';
 
+/** Another live process holds the embedded database. */
+export class StoreLockedError extends Error {
+  override name = 'StoreLockedError';
+}
+
 /** PGlite's files belong to one process; a second one (say the CLI beside a running server) would corrupt them. */
 function lockPglite(dir: string): () => void {
   mkdirSync(dir, { recursive: true });
@@ -11,7 +16,7 @@ function lockPglite(dir: string): () => void {
   if (existsSync(lock)) {
     const pid = Number(readFileSync(lock, 'utf8'));
     if (pid && pid !== process.pid && isAlive(pid)) {
-      throw new Error(
+      throw new StoreLockedError(
         `the embedded database in ${dir} is in use by process ${pid} (a running verigate?). ` +
           'Stop it first, use the HTTP API, or set DATABASE_URL to a server Postgres.',
       );
