@@ -1,0 +1,14 @@
+# The gateway image: API, workers and CLI run from the TypeScript sources through tsx.
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY bin ./bin
+COPY config ./config
+COPY adapters ./adapters
+COPY src ./src
+USER node
+EXPOSE 8080
+ENTRYPOINT ["node", "--import", "tsx", "src/main.ts"]
+CMD ["--role", "gateway"]
