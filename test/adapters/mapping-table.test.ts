@@ -10,7 +10,7 @@ interface DocumentedCode {
   source: string;
   expect: string;
   /** The facts that identify this answer; see test/fixtures/documented-codes/README.md. */
-  key?: (keyof UpstreamFacts)[];
+  key?: MatchField[];
 }
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'documented-codes');
@@ -21,7 +21,9 @@ const documented = readdirSync(FIXTURES)
     return file.codes.map((c) => ({ provider: file.provider, ...c }));
   });
 
-function identifyingFacts(c: DocumentedCode): (keyof UpstreamFacts)[] {
+type MatchField = Exclude<keyof UpstreamFacts, 'requestId'>;
+
+function identifyingFacts(c: DocumentedCode): MatchField[] {
   if (c.key) return c.key;
   const named = (['code', 'result', 'message'] as const).filter((f) => c.facts[f] !== undefined);
   return named.length > 0 ? named : ['httpStatus'];
