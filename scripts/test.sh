@@ -13,5 +13,6 @@ fi
 
 log "type-checking"
 npx tsc --noEmit
-log "running tests (Redis $REDIS_URL, server Postgres: ${TEST_DATABASE_URL:+yes}${TEST_DATABASE_URL:-no, PGlite only})"
+if [ -n "${TEST_DATABASE_URL:-}" ]; then engines="PGlite and server Postgres"; else engines="PGlite only (set TEST_DATABASE_URL for server Postgres)"; fi
+log "running tests (Redis $REDIS_URL; storage on $engines)"
 NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning" npx jest "$@"
