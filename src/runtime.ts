@@ -3,7 +3,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { Config } from './config';
+import { errorCatalog } from './errors/catalog';
 import { loadErrorMap } from './gateway/error-map';
+import { createGateway } from './gateway/gateway';
 import { loadProvidersConfig } from './gateway/providers';
 import { allRoutes, createApp } from './http/app';
 import type { AppDeps } from './http/context';
@@ -35,6 +37,7 @@ export interface RuntimeOptions {
 /** Starts the requested roles against the configured database and Redis. */
 export async function startRuntime(config: Config, logger: Logger, roles: Role[], options: RuntimeOptions = {}): Promise<Runtime> {
   // Tables first: a bad row or setting stops the start before anything listens.
+  errorCatalog();
   const errorMap = loadErrorMap();
   const providers = loadProvidersConfig();
   const simulators = roles.includes('simulators') ? await startSimulators(providers) : undefined;
@@ -48,7 +51,17 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
   await whenReady(redis);
   await checkEvictionPolicy(redis, logger);
 
-  const deps: AppDeps = { config, db, redis, logger, keys: new KeyMaterial(config.masterKey), errorMap, providers, now: () => new Date() };
+  const deps: AppDeps = {
+    config,
+    db,
+    redis,
+    logger,
+    keys: new KeyMaterial(config.masterKey),
+    errorMap,
+    providers,
+    gateway: createGateway(redis, logger),
+    now: () => new Date(),
+  };
 
   let workers: Worker[] = [];
   let workerRedis: Redis | undefined;
@@ -81,6 +94,7 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
         ...workers.map((w) => withDeadline(w.close(), grace, () => w.close(true))),
       ]);
       await queue?.close();
+      deps.gateway.breakers.shutdown();
       await Promise.allSettled([redis.quit(), workerRedis?.quit()]);
       await db.close();
       if (simulators) await stopSimulators(simulators);

@@ -14,10 +14,19 @@ import { customerRoutes } from './routes/customers';
 import { keyRoutes } from './routes/keys';
 import { mappingTableRoutes } from './routes/mapping-table';
 import { metaRoutes } from './routes/meta';
+import { usageRoutes } from './routes/usage';
+import { verificationRoutes } from './routes/verifications';
 
 /** Every route of the API. Later capabilities add their lists here. */
 export function allRoutes(deps: AppDeps): RouteSpec[] {
-  return [...metaRoutes(deps), ...mappingTableRoutes(deps), ...keyRoutes(deps), ...customerRoutes(deps)];
+  return [
+    ...metaRoutes(deps),
+    ...mappingTableRoutes(deps),
+    ...keyRoutes(deps),
+    ...customerRoutes(deps),
+    ...verificationRoutes(deps),
+    ...usageRoutes(deps),
+  ];
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import type { ErrorMap } from '../gateway/error-map';
+import type { Gateway } from '../gateway/gateway';
 import type { ProvidersConfig } from '../gateway/providers';
 import type { Logger } from '../logger';
 import type { Db } from '../store/db';
@@ -19,6 +20,8 @@ export interface AppDeps {
   errorMap: ErrorMap;
   /** Where each vendor is reached, per key mode (config/providers.json). */
   providers: ProvidersConfig;
+  /** Routing policy, breakers, account health and prices (config/routing.json, breakers.json, pricing.json). */
+  gateway: Gateway;
   /** Injected so expiry rules can be tested without waiting. */
   now: () => Date;
 }

@@ -6,7 +6,8 @@ import { allRoutes, createApp } from '../../src/http/app';
 import type { AppDeps } from '../../src/http/context';
 import type { RouteSpec } from '../../src/http/route';
 import { loadErrorMap } from '../../src/gateway/error-map';
-import { loadProvidersConfig } from '../../src/gateway/providers';
+import { createGateway, type GatewayOptions } from '../../src/gateway/gateway';
+import { loadProvidersConfig, type ProvidersConfig } from '../../src/gateway/providers';
 import { producerConnection, whenReady } from '../../src/jobs/redis';
 import { createLogger } from '../../src/logger';
 import { openDb, type Db } from '../../src/store/db';
@@ -49,6 +50,10 @@ export interface TestAppOptions {
   logger?: AppDeps['logger'];
   /** A Redis connection to use instead of a fresh one to the test Redis (e.g. one that cannot connect). */
   redis?: AppDeps['redis'];
+  /** Where vendors are reached (tests point sandbox ports at simulators they started on port 0). */
+  providers?: ProvidersConfig;
+  /** Routing policy, breaker settings or live-credential env for this app; cooldowns always get a prefix of their own. */
+  gateway?: GatewayOptions;
 }
 
 /** The real app on an ephemeral port, with its own database unless one is shared in. */
@@ -59,14 +64,17 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   if (!options.redis) await whenReady(redis);
   let offset = 0;
   const config = testConfig(options.config);
+  const logger = options.logger ?? createLogger('silent');
+  const gateway = createGateway(redis, logger, { cooldownPrefix: `test:cooldown:${randomBytes(6).toString('hex')}`, ...options.gateway });
   const deps: AppDeps = {
     config,
     db,
     redis,
-    logger: options.logger ?? createLogger('silent'),
+    logger,
     keys: new KeyMaterial(config.masterKey),
     errorMap: loadErrorMap(),
-    providers: loadProvidersConfig(),
+    providers: options.providers ?? loadProvidersConfig(),
+    gateway,
     now: () => new Date(Date.now() + offset),
   };
   const app = createApp(deps, [...allRoutes(deps), ...(options.extraRoutes?.(deps) ?? [])]);
@@ -98,6 +106,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      gateway.breakers.shutdown();
       redis.disconnect();
       if (ownDb) await db.close();
     },

@@ -1,0 +1,115 @@
+import CircuitBreaker from 'opossum';
+import { z } from 'zod';
+import { readConfigFile } from '../config';
+import type { VendorId } from './providers';
+
+const Settings = z
+  .object({
+    /** Failure rate above which the breaker opens, in percent of calls in the rolling window. */
+    errorThresholdPercentage: z.number().min(1).max(100),
+    /** Calls in the window before the rate is judged at all. */
+    volumeThreshold: z.number().int().min(0),
+    /** Length of the rolling window, in ms. */
+    rollingCountTimeoutMs: z.number().int().positive(),
+    /** How long an open breaker rejects before letting one trial call through, in ms. */
+    resetTimeoutMs: z.number().int().positive(),
+    /** Concurrent calls allowed per provider; more are rejected at once. */
+    capacity: z.number().int().positive(),
+    /** How long an account-health answer (quota, funds, credentials) keeps the provider out, in ms. */
+    accountCooldownMs: z.number().int().positive(),
+  })
+  .strict();
+export type BreakerSettings = z.infer<typeof Settings>;
+
+const BreakersFile = z
+  .object({ $comment: z.string().optional(), default: Settings, providers: z.record(z.string(), Settings.partial()).default({}) })
+  .strict();
+
+export type BreakersConfig = Record<VendorId, BreakerSettings>;
+
+export function loadBreakersConfig(dir?: string): BreakersConfig {
+  const file = readConfigFile('breakers.json', BreakersFile, dir);
+  const of = (p: VendorId): BreakerSettings => ({ ...file.default, ...file.providers[p] });
+  return { accuauth: of('accuauth'), idenfy: of('idenfy'), lapis: of('lapis') };
+}
+
+/**
+ * Thrown inside the breaker for an outcome the mapping table marks `breaker: true` (or a transport
+ * failure), so opossum counts it; it carries the outcome out again for the caller to record.
+ */
+export class BreakerWorthy<T> extends Error {
+  constructor(readonly outcome: T) {
+    super('provider-health failure');
+  }
+}
+
+/** Why a breaker refused a call without making it. */
+export type Refusal = 'breaker_open' | 'breaker_saturated';
+
+export type Guarded<T> = { ran: true; value: T } | { ran: false; reason: Refusal };
+
+/**
+ * One opossum breaker per provider and key mode: sandbox traffic against a simulator must never open the
+ * live breaker. opossum's own timeout is off: each call carries its own AbortSignal (CallContext), so a
+ * timeout aborts only that call's socket, never its siblings' (reliability A10 C9).
+ */
+export class Breakers {
+  private readonly breakers = new Map<string, CircuitBreaker<[() => Promise<unknown>], unknown>>();
+
+  constructor(private readonly settings: BreakersConfig) {}
+
+  /**
+   * Runs `call` under the provider's breaker. `isHealthFailure` decides, from the outcome, whether this
+   * call counts against the provider; other outcomes (a mismatch, bad input) count as successes.
+   */
+  async run<T>(mode: string, provider: VendorId, call: () => Promise<T>, isHealthFailure: (outcome: T) => boolean): Promise<Guarded<T>> {
+    const breaker = this.breaker(mode, provider);
+    try {
+      const value = (await breaker.fire(async () => {
+        const outcome = await call();
+        if (isHealthFailure(outcome)) throw new BreakerWorthy(outcome);
+        return outcome;
+      })) as T;
+      return { ran: true, value };
+    } catch (err) {
+      if (err instanceof BreakerWorthy) return { ran: true, value: err.outcome as T };
+      const code = (err as { code?: string }).code;
+      if (code === 'EOPENBREAKER') return { ran: false, reason: 'breaker_open' };
+      if (code === 'ESEMLOCKED') return { ran: false, reason: 'breaker_saturated' };
+      throw err;
+    }
+  }
+
+  /** `closed`, `open` or `half_open`, for ops views and tests. */
+  state(mode: string, provider: VendorId): 'closed' | 'open' | 'half_open' {
+    const breaker = this.breakers.get(`${mode}:${provider}`);
+    if (!breaker || breaker.closed) return 'closed';
+    return breaker.halfOpen ? 'half_open' : 'open';
+  }
+
+  shutdown(): void {
+    for (const breaker of this.breakers.values()) breaker.shutdown();
+    this.breakers.clear();
+  }
+
+  private breaker(mode: string, provider: VendorId) {
+    const key = `${mode}:${provider}`;
+    let breaker = this.breakers.get(key);
+    if (!breaker) {
+      const s = this.settings[provider];
+      breaker = new CircuitBreaker((call: () => Promise<unknown>) => call(), {
+        name: key,
+        timeout: false,
+        errorThresholdPercentage: s.errorThresholdPercentage,
+        volumeThreshold: s.volumeThreshold,
+        rollingCountTimeout: s.rollingCountTimeoutMs,
+        resetTimeout: s.resetTimeoutMs,
+        capacity: s.capacity,
+        // An exception that is not a health failure (our own input check refusing before any call) must not count.
+        errorFilter: (err: unknown) => !(err instanceof BreakerWorthy),
+      });
+      this.breakers.set(key, breaker);
+    }
+    return breaker;
+  }
+}

@@ -1,0 +1,243 @@
+import type { ChargeValue } from '../gateway/error-map';
+import type { Queryable } from '../store/db';
+
+export interface Skip {
+  provider: string;
+  /** `breaker_open`, `account_quota_exhausted`, `provider_not_configured`, ... */
+  reason: string;
+}
+
+export interface Attempt {
+  id: string;
+  verificationId: string;
+  provider: string;
+  operation: string;
+  kind: 'result' | 'error';
+  suiteCode: string;
+  upstream: { status: number | null; code: string | null; transport: string | null; requestId: string | null };
+  charged: ChargeValue;
+  /** The mapping-table row said the answer is definitive about the person. */
+  final: boolean;
+  /** The mapping-table row allows another provider to be tried. */
+  failover: boolean;
+  /** The adapter's normalised answer (scores, session URL, ...). */
+  data?: unknown;
+  latencyMs: number;
+}
+
+export interface Verification {
+  id: string;
+  orgId: string;
+  keyId: string;
+  customerId: string;
+  check: string;
+  mode: 'sync' | 'async';
+  requestedProvider: string;
+  sandbox: boolean;
+  status: string;
+  provider: string | null;
+  resultCode: string | null;
+  result: unknown;
+  errorCode: string | null;
+  skipped: Skip[];
+  createdAt: Date;
+  completedAt: Date | null;
+}
+
+interface VerificationRow {
+  id: string;
+  org_id: string;
+  key_id: string;
+  customer_id: string;
+  check_name: string;
+  mode: 'sync' | 'async';
+  requested_provider: string;
+  sandbox: boolean;
+  status: string;
+  provider: string | null;
+  result_code: string | null;
+  result: unknown;
+  error_code: string | null;
+  skipped: Skip[];
+  created_at: Date;
+  completed_at: Date | null;
+}
+
+interface AttemptRow {
+  id: string;
+  verification_id: string;
+  provider: string;
+  operation: string;
+  kind: 'result' | 'error';
+  suite_code: string;
+  upstream_status: number | null;
+  upstream_code: string | null;
+  upstream_transport: string | null;
+  upstream_request_id: string | null;
+  charged: ChargeValue;
+  final: boolean;
+  failover: boolean;
+  data: unknown;
+  latency_ms: number;
+}
+
+const toVerification = (r: VerificationRow): Verification => ({
+  id: r.id,
+  orgId: r.org_id,
+  keyId: r.key_id,
+  customerId: r.customer_id,
+  check: r.check_name,
+  mode: r.mode,
+  requestedProvider: r.requested_provider,
+  sandbox: r.sandbox,
+  status: r.status,
+  provider: r.provider,
+  resultCode: r.result_code,
+  result: r.result,
+  errorCode: r.error_code,
+  skipped: r.skipped,
+  createdAt: r.created_at,
+  completedAt: r.completed_at,
+});
+
+const toAttempt = (r: AttemptRow): Attempt => ({
+  id: r.id,
+  verificationId: r.verification_id,
+  provider: r.provider,
+  operation: r.operation,
+  kind: r.kind,
+  suiteCode: r.suite_code,
+  upstream: { status: r.upstream_status, code: r.upstream_code, transport: r.upstream_transport, requestId: r.upstream_request_id },
+  charged: r.charged,
+  final: r.final,
+  failover: r.failover,
+  data: r.data ?? undefined,
+  latencyMs: r.latency_ms,
+});
+
+export type NewVerification = Pick<
+  Verification,
+  'id' | 'orgId' | 'keyId' | 'customerId' | 'check' | 'mode' | 'requestedProvider' | 'sandbox'
+> & {
+  idempotency?: { key: string; requestHash: string };
+};
+
+/** Records the verification before any upstream call, in status `processing`. */
+export async function insertVerification(db: Queryable, v: NewVerification): Promise<void> {
+  await db.query(
+    `INSERT INTO verifications (id, org_id, key_id, customer_id, check_name, mode, requested_provider, sandbox, status, idempotency_key, request_hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'processing', $9, $10)`,
+    [
+      v.id,
+      v.orgId,
+      v.keyId,
+      v.customerId,
+      v.check,
+      v.mode,
+      v.requestedProvider,
+      v.sandbox,
+      v.idempotency?.key ?? null,
+      v.idempotency?.requestHash ?? null,
+    ],
+  );
+}
+
+/**
+ * A verification left `processing` by a run that died before storing its reply, for the same
+ * Idempotency-Key and the same request: the retry resumes it rather than calling providers again.
+ */
+export async function findInterrupted(db: Queryable, orgId: string, key: string, requestHash: string): Promise<string | null> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM verifications WHERE org_id = $1 AND idempotency_key = $2 AND request_hash = $3 AND status = 'processing'
+     ORDER BY seq DESC LIMIT 1`,
+    [orgId, key, requestHash],
+  );
+  return rows[0]?.id ?? null;
+}
+
+export async function insertAttempt(tx: Queryable, orgId: string, a: Attempt): Promise<void> {
+  await tx.query(
+    `INSERT INTO verification_attempts (id, verification_id, org_id, provider, operation, kind, suite_code, upstream_status,
+       upstream_code, upstream_transport, upstream_request_id, charged, final, failover, data, latency_ms)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+    [
+      a.id,
+      a.verificationId,
+      orgId,
+      a.provider,
+      a.operation,
+      a.kind,
+      a.suiteCode,
+      a.upstream.status,
+      a.upstream.code,
+      a.upstream.transport,
+      a.upstream.requestId,
+      a.charged,
+      a.final,
+      a.failover,
+      a.data === undefined ? null : JSON.stringify(a.data),
+      a.latencyMs,
+    ],
+  );
+}
+
+export interface Completion {
+  status: string;
+  provider: string | null;
+  resultCode: string | null;
+  result: unknown;
+  errorCode: string | null;
+  skipped: Skip[];
+  completedAt: Date;
+}
+
+export async function completeVerification(db: Queryable, id: string, c: Completion): Promise<void> {
+  await db.query(
+    `UPDATE verifications SET status = $2, provider = $3, result_code = $4, result = $5, error_code = $6, skipped = $7, completed_at = $8
+      WHERE id = $1`,
+    [
+      id,
+      c.status,
+      c.provider,
+      c.resultCode,
+      c.result === undefined ? null : JSON.stringify(c.result),
+      c.errorCode,
+      JSON.stringify(c.skipped),
+      c.completedAt,
+    ],
+  );
+}
+
+export async function findVerification(db: Queryable, orgId: string, id: string): Promise<Verification | null> {
+  const { rows } = await db.query<VerificationRow>('SELECT * FROM verifications WHERE id = $1 AND org_id = $2', [id, orgId]);
+  return rows[0] ? toVerification(rows[0]) : null;
+}
+
+export async function attemptsOf(db: Queryable, verificationIds: string[]): Promise<Attempt[]> {
+  if (verificationIds.length === 0) return [];
+  const { rows } = await db.query<AttemptRow>('SELECT * FROM verification_attempts WHERE verification_id = ANY($1) ORDER BY seq', [
+    verificationIds,
+  ]);
+  return rows.map(toAttempt);
+}
+
+export interface ListFilter {
+  customerId?: string;
+  status?: string;
+  /** Id of the last verification of the previous page. */
+  after?: string;
+  limit: number;
+}
+
+/** One page in creation order. */
+export async function listVerifications(db: Queryable, orgId: string, f: ListFilter): Promise<Verification[]> {
+  const { rows } = await db.query<VerificationRow>(
+    `SELECT * FROM verifications WHERE org_id = $1
+       AND ($2::text IS NULL OR customer_id = $2)
+       AND ($3::text IS NULL OR status = $3)
+       AND ($4::text IS NULL OR seq > (SELECT seq FROM verifications WHERE id = $4 AND org_id = $1))
+     ORDER BY seq LIMIT $5`,
+    [orgId, f.customerId ?? null, f.status ?? null, f.after ?? null, f.limit],
+  );
+  return rows.map(toVerification);
+}
