@@ -104,7 +104,9 @@ function validateFile(file: string, data: MappingFile, catalog: ErrorCatalog): M
     if (row.operation !== '*' && !data.operations.includes(row.operation)) fail(i, `unknown operation ${row.operation}`);
     if (row.kind === 'error' && !catalog.has(row.suiteCode)) fail(i, `suiteCode ${row.suiteCode} is not an error of the catalog`);
     if (row.kind === 'result' && !catalog.result(row.suiteCode)) fail(i, `suiteCode ${row.suiteCode} is not a result of the catalog`);
-    if (row.charged === 'charged' && row.failover) fail(i, 'a charged answer cannot invite failover: it would pay twice (DESIGN 5)');
+    const mayBeCharged = row.charged === 'charged' || (typeof row.charged === 'object' && Object.values(row.charged.plan).includes('charged'));
+    if (mayBeCharged && row.failover) fail(i, 'a charged answer cannot invite failover: it would pay twice (DESIGN 5)');
+    if (row.suiteCode === 'upstream_unmapped' && row.failover) fail(i, 'an unreadable or unmapped answer never invites failover (DESIGN 4)');
     if (row.final && row.failover) fail(i, 'a final answer cannot invite failover');
     if (!(row.source in data.sources) && !/^(seed \d{3}|design)/.test(row.source)) fail(i, `source ${row.source} is not in sources`);
     const key = `${row.operation} ${canonicalJson(row.match)}`;

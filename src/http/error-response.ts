@@ -41,8 +41,14 @@ const BODY_PARSER_ERRORS: Record<string, (err: { limit?: number }) => AppError> 
 export function toAppError(err: unknown): AppError {
   if (isAppError(err)) return err;
   if (err instanceof ZodError) return fromZod(err);
-  const type = (err as { type?: unknown } | null)?.type;
-  if (typeof type === 'string' && BODY_PARSER_ERRORS[type]) return BODY_PARSER_ERRORS[type](err as { limit?: number });
+  const e = err as { type?: unknown; status?: unknown; expose?: unknown; message?: unknown } | null;
+  if (typeof e?.type === 'string' && BODY_PARSER_ERRORS[e.type]) return BODY_PARSER_ERRORS[e.type](err as { limit?: number });
+  // Express and its parsers mark the client's own faults (a %ZZ in the path, a corrupt gzip body) as
+  // exposable 4xx errors: they are bad input, not our failure.
+  const clientFault = e?.expose === true || err instanceof URIError;
+  if (clientFault && typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return new AppError('invalid_request', { params: { detail: String(e.message ?? 'malformed request') }, cause: err });
+  }
   return new AppError('internal_error', { cause: err });
 }
 

@@ -74,6 +74,21 @@ describe('bad input answers in the suite error model', () => {
     await expectSuiteError(await app.request('GET', '/v1/customers?color=red', { key }), 400, 'invalid_request');
   });
 
+  it('when the path has a broken percent-escape, then 400 invalid_request, not a 500', async () => {
+    await expectSuiteError(await app.request('GET', '/v1/customers/%ZZ', { key }), 400, 'invalid_request');
+  });
+
+  it('when a gzip body is corrupt, then a 4xx in the suite model, not a 500', async () => {
+    const res = await fetch(`${app.url}/v1/customers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: Buffer.from('definitely not gzip'),
+    });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect((await res.json()).error.requestId).toBe(res.headers.get('x-request-id'));
+  });
+
   it('when the caller sends an X-Request-Id, then it is echoed in the header and the error', async () => {
     const res = await app.request('GET', '/v1/nothing', { key, headers: { 'x-request-id': 'trace-123' } });
     expect(res.headers.get('x-request-id')).toBe('trace-123');

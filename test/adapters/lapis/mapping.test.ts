@@ -98,10 +98,10 @@ describe('Lapis mapping table', () => {
     },
   );
 
-  it('when the exchange fails below HTTP, then only a refused connection is free and invites failover', () => {
-    expect(classify('face_authentication', { transport: 'timeout' }).row).toMatchObject({ suiteCode: 'provider_timeout', charged: 'unknown', failover: false, breaker: true });
+  it('when the exchange fails below HTTP, then only a refused connection is free; timeouts and resets leave failover to the unknown-charge policy', () => {
+    expect(classify('face_authentication', { transport: 'timeout' }).row).toMatchObject({ suiteCode: 'provider_timeout', charged: 'unknown', failover: true, breaker: true });
     expect(classify('face_authentication', { transport: 'connection_refused' }).row).toMatchObject({ suiteCode: 'provider_unavailable', charged: 'free', failover: true, breaker: true });
-    expect(classify('face_authentication', { transport: 'connection_reset' }).row).toMatchObject({ charged: 'unknown', failover: false, breaker: true });
+    expect(classify('face_authentication', { transport: 'connection_reset' }).row).toMatchObject({ charged: 'unknown', failover: true, breaker: true });
     expect(classify('liveliness', { transport: 'malformed_body', httpStatus: 400 }).row).toMatchObject({ suiteCode: 'upstream_unmapped', charged: 'unknown', breaker: true });
   });
 
