@@ -11,6 +11,7 @@ import { requestContext } from './middleware/request-context';
 import type { RouteSpec } from './route';
 import { runRoute } from './run-route';
 import { customerRoutes } from './routes/customers';
+import { engineRoutes } from './routes/engine';
 import { keyRoutes } from './routes/keys';
 import { mappingTableRoutes } from './routes/mapping-table';
 import { metaRoutes } from './routes/meta';
@@ -26,6 +27,7 @@ export function allRoutes(deps: AppDeps): RouteSpec[] {
     ...customerRoutes(deps),
     ...verificationRoutes(deps),
     ...usageRoutes(deps),
+    ...engineRoutes(deps),
   ];
 }
 

@@ -42,7 +42,8 @@ export function toAppError(err: unknown): AppError {
   if (isAppError(err)) return err;
   if (err instanceof ZodError) return fromZod(err);
   const e = err as { type?: unknown; status?: unknown; expose?: unknown; message?: unknown } | null;
-  if (typeof e?.type === 'string' && BODY_PARSER_ERRORS[e.type]) return BODY_PARSER_ERRORS[e.type](err as { limit?: number });
+  const fromParser = typeof e?.type === 'string' ? BODY_PARSER_ERRORS[e.type] : undefined;
+  if (fromParser) return fromParser(err as { limit?: number });
   // Express and its parsers mark the client's own faults (a %ZZ in the path, a corrupt gzip body) as
   // exposable 4xx errors: they are bad input, not our failure.
   const clientFault = e?.expose === true || err instanceof URIError;

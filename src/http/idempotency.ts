@@ -18,6 +18,11 @@ export interface IdempotencyScope {
   key: string;
 }
 
+/** A claim this request holds: its scope and the token proving it still holds it. */
+export interface HeldClaim extends IdempotencyScope {
+  token: string;
+}
+
 /** The Idempotency-Key header of a request, validated; undefined when absent. */
 export function idempotencyKeyOf(req: Request): string | undefined {
   const key = req.headers['idempotency-key'];
@@ -33,13 +38,22 @@ export function requestHash(req: Request): string {
     .digest('hex');
 }
 
-export function shouldRemember(status: number, errorCode: string | undefined): boolean {
-  if (!errorCode) return true;
-  return !NOT_REMEMBERED.has(errorCatalog().get(errorCode).type);
+/**
+ * Whether a response is stored for replay. Successes and failures after work started are (Stripe keeps
+ * even a 500). Not remembered: rejections before anything ran (validation, auth, rate limit, a key in
+ * use), and retryable failures that provably cost nothing (an open breaker, a refused connection), so
+ * a client following `retryable: true` with the same key gets a real second try.
+ */
+export function shouldRemember(status: number, error?: { code: string; charged: string | null }): boolean {
+  if (!error) return true;
+  const entry = errorCatalog().get(error.code);
+  if (NOT_REMEMBERED.has(entry.type)) return false;
+  const costFree = error.charged === 'free' || error.charged === null;
+  return !(entry.retryable && costFree && status !== 500);
 }
 
-/** Claims the key or answers with the stored response / the right idempotency error. */
-export async function claim(deps: AppDeps, scope: IdempotencyScope, hash: string): Promise<StoredResponse | null> {
+/** Claims the key (returning the held claim) or answers with the stored response / the right idempotency error. */
+export async function claim(deps: AppDeps, scope: IdempotencyScope, hash: string): Promise<HeldClaim | StoredResponse> {
   const now = deps.now();
   const result = await claimKey(deps.db, {
     orgId: scope.orgId,
@@ -52,10 +66,19 @@ export async function claim(deps: AppDeps, scope: IdempotencyScope, hash: string
   if (result.outcome === 'replay') return result.response;
   if (result.outcome === 'in_use') throw new AppError('idempotency_key_in_use', { param: 'Idempotency-Key' });
   if (result.outcome === 'mismatch') throw new AppError('idempotency_key_reused', { param: 'Idempotency-Key' });
-  return null;
+  return { ...scope, token: result.token };
 }
 
-export const complete = (db: Queryable, scope: IdempotencyScope, response: StoredResponse) =>
-  completeKey(db, scope.orgId, scope.key, response);
+export const isHeldClaim = (x: HeldClaim | StoredResponse): x is HeldClaim => 'token' in x;
 
-export const release = (db: Db, scope: IdempotencyScope) => releaseKey(db, scope.orgId, scope.key);
+/**
+ * Stores the response under the held claim. Inside the handler's transaction a lost claim (taken over
+ * after the lock timeout by a retry) throws, rolling the business write back: the retry owns the work now.
+ */
+export async function complete(db: Queryable, claim: HeldClaim, response: StoredResponse): Promise<void> {
+  if (!(await completeKey(db, claim.orgId, claim.key, claim.token, response))) {
+    throw new AppError('idempotency_key_in_use', { param: 'Idempotency-Key' });
+  }
+}
+
+export const release = (db: Db, claim: HeldClaim) => releaseKey(db, claim.orgId, claim.key, claim.token);

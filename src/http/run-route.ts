@@ -14,14 +14,16 @@ export function runRoute(deps: AppDeps, spec: RouteSpec) {
       const body = spec.body ? spec.body.parse(req.body) : undefined;
       const query = spec.query ? spec.query.parse(req.query) : undefined;
       const key = spec.method === 'post' ? idempotency.idempotencyKeyOf(req) : undefined;
-      const scope = key ? { orgId: caller.orgId, key } : undefined;
 
-      if (scope) {
-        const stored = await idempotency.claim(deps, scope, idempotency.requestHash(req));
-        if (stored) return send(res, stored, true);
+      let held: idempotency.HeldClaim | undefined;
+      if (key) {
+        const claimed = await idempotency.claim(deps, { orgId: caller.orgId, key }, idempotency.requestHash(req));
+        if (!idempotency.isHeldClaim(claimed)) return send(res, claimed, true);
+        held = claimed;
       }
 
-      let storedInTransaction = false;
+      // Set only once the transaction that stored it has committed: that reply is what replays return.
+      let committed: StoredResponse | undefined;
       const ctx = {
         caller,
         body,
@@ -29,32 +31,40 @@ export function runRoute(deps: AppDeps, spec: RouteSpec) {
         params: req.params as Record<string, string>,
         req,
         res,
-        transaction: (fn: (tx: Queryable) => Promise<Reply>) =>
-          deps.db.transaction(async (tx) => {
-            const reply = await fn(tx);
-            if (scope) {
-              await idempotency.complete(tx, scope, toStored(reply));
-              storedInTransaction = true;
-            }
-            return reply;
-          }),
+        transaction: async (fn: (tx: Queryable) => Promise<Reply>) => {
+          let stored: StoredResponse | undefined;
+          const reply = await deps.db.transaction(async (tx) => {
+            const r = await fn(tx);
+            stored = toStored(r);
+            if (held) await idempotency.complete(tx, held, stored);
+            return r;
+          });
+          if (held) committed = stored;
+          return reply;
+        },
       };
 
       let response: StoredResponse;
       let errorCode: string | undefined;
       try {
         response = toStored(await spec.handler(ctx));
+        // A handler that wrote nothing in ctx.transaction: its reply is stored now.
+        if (held && !committed) await idempotency.complete(deps.db, held, response);
       } catch (err) {
-        if (!scope) throw err;
+        if (!held) throw err;
         const serialised = serialiseError(err, res.locals.requestId as string);
+        logError(deps.logger, err, serialised);
         errorCode = serialised.body.error.code;
         response = { status: serialised.status, headers: serialised.headers, body: JSON.stringify(serialised.body) };
-        logError(deps.logger, err, serialised);
+        if (committed) {
+          // The transaction committed before the failure: its stored reply stands.
+        } else if (idempotency.shouldRemember(response.status, serialised.body.error)) {
+          await idempotency.complete(deps.db, held, response).catch(() => undefined); // a lost claim has nothing to store
+        } else {
+          await idempotency.release(deps.db, held);
+        }
       }
-      if (scope && !storedInTransaction) {
-        if (idempotency.shouldRemember(response.status, errorCode)) await idempotency.complete(deps.db, scope, response);
-        else await idempotency.release(deps.db, scope);
-      }
+      if (committed) response = committed;
       if (errorCode) res.locals.errorCode = errorCode;
       send(res, response, false);
     } catch (err) {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Queryable } from './db';
 
 export interface StoredResponse {
@@ -7,7 +8,7 @@ export interface StoredResponse {
 }
 
 export type Claim =
-  | { outcome: 'claimed' }
+  | { outcome: 'claimed'; token: string }
   | { outcome: 'replay'; response: StoredResponse }
   | { outcome: 'in_use' }
   | { outcome: 'mismatch' };
@@ -38,19 +39,20 @@ export interface ClaimInput {
  * of concurrent requests; the others see the row and get `in_use`, `mismatch` or the stored `replay`.
  */
 export async function claimKey(db: Queryable, c: ClaimInput): Promise<Claim> {
+  const token = randomBytes(12).toString('hex');
   const inserted = await db.query(
-    `INSERT INTO idempotency_keys (org_id, key, request_hash, state, locked_at, created_at)
-     VALUES ($1, $2, $3, 'in_progress', $4, $4)
+    `INSERT INTO idempotency_keys (org_id, key, request_hash, claim_token, state, locked_at, created_at)
+     VALUES ($1, $2, $3, $7, 'in_progress', $4, $4)
      ON CONFLICT (org_id, key) DO UPDATE
-       SET request_hash = EXCLUDED.request_hash, state = 'in_progress', response_status = NULL,
+       SET request_hash = EXCLUDED.request_hash, claim_token = EXCLUDED.claim_token, state = 'in_progress', response_status = NULL,
            response_headers = NULL, response_body = NULL, locked_at = EXCLUDED.locked_at, created_at = EXCLUDED.created_at
        WHERE idempotency_keys.created_at < $5
           OR (idempotency_keys.state = 'in_progress' AND idempotency_keys.locked_at < $6
               AND idempotency_keys.request_hash = EXCLUDED.request_hash)
      RETURNING 1`,
-    [c.orgId, c.key, c.requestHash, c.now, c.expiredBefore, c.staleBefore],
+    [c.orgId, c.key, c.requestHash, c.now, c.expiredBefore, c.staleBefore, token],
   );
-  if (inserted.rowCount > 0) return { outcome: 'claimed' };
+  if (inserted.rowCount > 0) return { outcome: 'claimed', token };
   const { rows } = await db.query<Row>('SELECT * FROM idempotency_keys WHERE org_id = $1 AND key = $2', [c.orgId, c.key]);
   const row = rows[0];
   if (!row) return claimKey(db, c); // released between our insert and read: try again
@@ -62,17 +64,19 @@ export async function claimKey(db: Queryable, c: ClaimInput): Promise<Claim> {
   };
 }
 
-export async function completeKey(db: Queryable, orgId: string, key: string, response: StoredResponse): Promise<void> {
-  await db.query(
-    `UPDATE idempotency_keys SET state = 'done', response_status = $3, response_headers = $4, response_body = $5
-     WHERE org_id = $1 AND key = $2 AND state = 'in_progress'`,
-    [orgId, key, response.status, JSON.stringify(response.headers), response.body],
+/** Stores the response of the claim `token` holds; false when that claim was taken over meanwhile. */
+export async function completeKey(db: Queryable, orgId: string, key: string, token: string, response: StoredResponse): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE idempotency_keys SET state = 'done', response_status = $4, response_headers = $5, response_body = $6
+     WHERE org_id = $1 AND key = $2 AND claim_token = $3 AND state = 'in_progress'`,
+    [orgId, key, token, response.status, JSON.stringify(response.headers), response.body],
   );
+  return rowCount > 0;
 }
 
 /** Forgets a claim whose request did nothing worth remembering, so a corrected retry runs afresh. */
-export async function releaseKey(db: Queryable, orgId: string, key: string): Promise<void> {
-  await db.query(`DELETE FROM idempotency_keys WHERE org_id = $1 AND key = $2 AND state = 'in_progress'`, [orgId, key]);
+export async function releaseKey(db: Queryable, orgId: string, key: string, token: string): Promise<void> {
+  await db.query(`DELETE FROM idempotency_keys WHERE org_id = $1 AND key = $2 AND claim_token = $3 AND state = 'in_progress'`, [orgId, key, token]);
 }
 
 /** Deletes records older than `before`; returns how many went. */

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { route } from '../../src/http/route';
 import { insertCustomer } from '../../src/customers/customers-repo';
+import { AppError } from '../../src/errors/app-error';
 import { testDatabases } from '../helpers/databases';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 describe.each(testDatabases().map((d) => [d.name, d] as const))('on %s', (_name, engine) => {
   let app: TestApp;
-  const calls = { slow: 0, failing: 0 };
+  const calls = { slow: 0, failing: 0, unavailable: 0 };
 
   beforeAll(async () => {
     // Two handlers only tests need: a slow write (to overlap two requests) and one that crashes.
@@ -22,6 +23,15 @@ describe.each(testDatabases().map((d) => [d.name, d] as const))('on %s', (_name,
             calls.slow += 1;
             await new Promise((resolve) => setTimeout(resolve, 300));
             return transaction(async (tx) => ({ status: 201, body: await insertCustomer(tx, caller.orgId, body.externalRef) }));
+          },
+        }),
+        route({
+          method: 'post',
+          path: '/v1/_test/unavailable',
+          scope: 'customers:write',
+          handler: async () => {
+            calls.unavailable += 1;
+            throw new AppError('provider_unavailable', { params: { provider: 'accuauth' }, provider: 'accuauth', charged: 'free' });
           },
         }),
         route({
@@ -120,6 +130,16 @@ describe.each(testDatabases().map((d) => [d.name, d] as const))('on %s', (_name,
       expect(again.status).toBe(500);
       expect(await again.text()).toBe(firstText);
       expect(calls.failing - before).toBe(1);
+    });
+
+    it('when the first attempt failed retryably without cost (provider unavailable, charge free), then the retry runs again', async () => {
+      const t = await app.tenant(['customers:write']);
+      const before = calls.unavailable;
+      const first = await post(t.key, 'free-retry', {}, '/v1/_test/unavailable');
+      const again = await post(t.key, 'free-retry', {}, '/v1/_test/unavailable');
+      expect([first.status, again.status]).toEqual([503, 503]);
+      expect(again.headers.get('idempotent-replayed')).toBeNull();
+      expect(calls.unavailable - before).toBe(2);
     });
 
     it('I6: when another org uses the same key, then it is a separate request', async () => {

@@ -1,6 +1,6 @@
 import { findCustomer, insertCustomer, listCustomers } from '../../src/customers/customers-repo';
 import type { Db } from '../../src/store/db';
-import { claimKey, completeKey, deleteExpiredKeys } from '../../src/store/idempotency-repo';
+import { claimKey, completeKey, deleteExpiredKeys, releaseKey } from '../../src/store/idempotency-repo';
 import { migrate } from '../../src/store/migrate';
 import { KeyMaterial } from '../../src/tenancy/key-material';
 import { authenticateKey, hmacKeyOf, issueKey, revokeKey } from '../../src/tenancy/keys-repo';
@@ -64,9 +64,12 @@ describe.each(testDatabases().map((d) => [d.name, d] as const))('storage on %s',
     const now = new Date();
     const input = { orgId: org.id, key: 'k', requestHash: 'h', now, expiredBefore: new Date(now.getTime() - 24 * HOUR), staleBefore: new Date(now.getTime() - 60_000) };
     const claims = await Promise.all(Array.from({ length: 10 }, () => claimKey(db, input)));
-    expect(claims.filter((c) => c.outcome === 'claimed')).toHaveLength(1);
+    const winners = claims.filter((c) => c.outcome === 'claimed');
+    expect(winners).toHaveLength(1);
     expect(claims.filter((c) => c.outcome === 'in_use')).toHaveLength(9);
-    await completeKey(db, org.id, 'k', { status: 201, headers: { 'X-A': '1' }, body: '{"ok":true}' });
+    const token = (winners[0] as { token: string }).token;
+    expect(await completeKey(db, org.id, 'k', 'not-the-holder', { status: 500, headers: {}, body: '' })).toBe(false);
+    expect(await completeKey(db, org.id, 'k', token, { status: 201, headers: { 'X-A': '1' }, body: '{"ok":true}' })).toBe(true);
     expect(await claimKey(db, input)).toEqual({ outcome: 'replay', response: { status: 201, headers: { 'X-A': '1' }, body: '{"ok":true}' } });
     expect(await claimKey(db, { ...input, requestHash: 'other' })).toEqual({ outcome: 'mismatch' });
   });
@@ -80,7 +83,14 @@ describe.each(testDatabases().map((d) => [d.name, d] as const))('storage on %s',
     expect((await claim(t0)).outcome).toBe('claimed');
     expect((await claim(at(60_000))).outcome).toBe('in_use');
     expect((await claim(at(180_000), 'different')).outcome).toBe('mismatch');
-    expect((await claim(at(180_000))).outcome).toBe('claimed');
+    const takeover = await claim(at(180_000));
+    expect(takeover.outcome).toBe('claimed');
+    // The slow first holder finishes late: it can neither store its answer nor drop the new claim.
+    const holder = (await db.query<{ claim_token: string }>('SELECT claim_token FROM idempotency_keys WHERE org_id = $1', [org.id])).rows[0];
+    expect(holder?.claim_token).toBe((takeover as { token: string }).token);
+    expect(await completeKey(db, org.id, 'k', 'stale-token', { status: 201, headers: {}, body: '{}' })).toBe(false);
+    await releaseKey(db, org.id, 'k', 'stale-token');
+    expect((await claim(at(190_000))).outcome).toBe('in_use');
   });
 
   it('when the sweep runs, then only records older than the retention go', async () => {

@@ -36,10 +36,13 @@ CREATE INDEX customers_org_seq ON customers (org_id, seq);
 
 -- Stripe-style idempotency: one row per (org, key). `state` is 'in_progress' while the first request
 -- runs and 'done' once its response is stored; the stored response is replayed byte for byte.
+-- `claim_token` names the execution holding the claim, so a request whose claim was taken over after
+-- the lock timeout can neither store its answer nor release the new holder's claim.
 CREATE TABLE idempotency_keys (
   org_id            text NOT NULL REFERENCES orgs(id),
   key               text NOT NULL,
   request_hash      text NOT NULL,
+  claim_token       text NOT NULL,
   state             text NOT NULL CHECK (state IN ('in_progress', 'done')),
   response_status   integer,
   response_headers  jsonb,
