@@ -10,6 +10,9 @@ export interface RawAnswer {
   latencyMs: number;
 }
 
+/** Largest vendor answer read, in bytes: every documented answer is a small JSON document. */
+const MAX_ANSWER_BYTES = 2 * 1024 * 1024;
+
 export type RawExchange = RawAnswer | { transport: TransportFailure; latencyMs: number };
 
 export const isTransportFailure = (x: RawExchange): x is { transport: TransportFailure; latencyMs: number } => 'transport' in x;
@@ -27,8 +30,10 @@ export async function exchange(ctx: CallContext, request: AxiosRequestConfig): P
     const res = await axios.request<string>({
       ...request,
       baseURL: ctx.baseUrl,
+      // axios' own timeout only fires on an idle socket; the signal also ends a body that trickles in.
       timeout: ctx.timeoutMs,
-      signal: ctx.signal,
+      signal: ctx.signal ? AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.timeoutMs)]) : AbortSignal.timeout(ctx.timeoutMs),
+      maxContentLength: MAX_ANSWER_BYTES,
       maxRedirects: 0,
       responseType: 'text',
       transformResponse: (data: string) => data,

@@ -66,8 +66,8 @@ export class SimulatorState {
 
   reset(): void {
     this.counters.clear();
-    this.setFaults({});
     this.faults = Faults.parse({});
+    this.rng = mulberry32(this.faults.seed);
   }
 }
 

@@ -92,7 +92,8 @@ run(process.argv.slice(2)).then(
     process.stdout.write(typeof result === 'string' ? result : `${JSON.stringify(result, null, 2)}\n`);
   },
   (err) => {
-    const usage = err instanceof UsageError || err instanceof ConfigError || err instanceof StoreLockedError;
+    const badArgs = String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
+    const usage = badArgs || err instanceof UsageError || err instanceof ConfigError || err instanceof StoreLockedError;
     process.stderr.write(`verigate: ${usage ? err.message : (err as Error).stack}\n${usage ? 'Run npx verigate --help for usage.\n' : ''}`);
     process.exit(usage ? 2 : 1);
   },

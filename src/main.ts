@@ -62,6 +62,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`verigate: ${err instanceof ConfigError ? err.message : (err as Error).stack}\n`);
+  const usage = err instanceof ConfigError || String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
+  process.stderr.write(`verigate: ${usage ? (err as Error).message : (err as Error).stack}\n`);
   process.exit(1);
 });

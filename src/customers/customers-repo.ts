@@ -45,7 +45,7 @@ export async function findCustomerByRef(db: Queryable, orgId: string, externalRe
 /** One page in creation order; `after` is the id of the last customer of the previous page. */
 export async function listCustomers(db: Queryable, orgId: string, limit: number, after?: string): Promise<Customer[]> {
   const { rows } = await db.query<CustomerRow>(
-    `SELECT * FROM customers c WHERE org_id = $1
+    `SELECT * FROM customers WHERE org_id = $1
        AND ($2::text IS NULL OR seq > (SELECT seq FROM customers WHERE id = $2 AND org_id = $1))
      ORDER BY seq LIMIT $3`,
     [orgId, after ?? null, limit],

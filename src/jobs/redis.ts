@@ -43,8 +43,14 @@ export async function whenReady(redis: Redis, timeoutMs = 10_000): Promise<void>
  * a warning at start-up. Returns the policy found.
  */
 export async function checkEvictionPolicy(redis: Redis, logger: Logger): Promise<string> {
-  const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
-  const policy = reply[1] ?? 'unknown';
+  let policy: string;
+  try {
+    policy = ((await redis.config('GET', 'maxmemory-policy')) as string[])[1] ?? 'unknown';
+  } catch (err) {
+    // Managed Redis services often disable CONFIG: say so and go on rather than refuse to start.
+    logger.warn({ err: (err as Error).message }, 'could not read Redis maxmemory-policy; make sure it is "noeviction"');
+    return 'unknown';
+  }
   if (policy !== 'noeviction') {
     logger.warn({ policy }, 'Redis maxmemory-policy should be "noeviction": queued jobs and idempotency state can be evicted');
   }

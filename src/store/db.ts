@@ -1,9 +1,18 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Pool, types } from 'pg';
 
 // int8 (counts, sums) as numbers: every bigint we store stays far below 2^53.
 types.setTypeParser(types.builtins.INT8, (value) => Number(value));
+
+// Marks code running inside a transaction. There, the pool-level query would deadlock on PGlite (one
+// connection, held by the transaction) and silently escape the transaction on server Postgres.
+const inTransaction = new AsyncLocalStorage<true>();
+
+function outsideTransaction(): void {
+  if (inTransaction.getStore()) throw new Error('db.query inside a transaction: use the transaction handle it was given');
+}
 
 export interface QueryResult<T> {
   rows: T[];
@@ -40,6 +49,7 @@ async function openPostgres(url: string, max: number): Promise<Db> {
   const pool = new Pool({ connectionString: url, max, connectionTimeoutMillis: 5000 });
   pool.on('error', () => undefined); // an idle client dropped by the server; the next query reconnects
   const query = async <T>(sql: string, params?: unknown[]) => {
+    outsideTransaction();
     const result = await pool.query(sql, params as unknown[]);
     return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
   };
@@ -50,12 +60,12 @@ async function openPostgres(url: string, max: number): Promise<Db> {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const result = await fn({
+        const result = await inTransaction.run(true, () => fn({
           query: async <T>(sql: string, params?: unknown[]) => {
             const r = await client.query(sql, params as unknown[]);
             return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
           },
-        });
+        }));
         await client.query('COMMIT');
         return result;
       } catch (err) {
@@ -78,10 +88,15 @@ async function openPglite(dir: string): Promise<Db> {
   });
   return {
     kind: 'pglite',
-    query: async <T>(sql: string, params?: unknown[]) => toResult<T>(await pg.query(sql, params)),
+    query: async <T>(sql: string, params?: unknown[]) => {
+      outsideTransaction();
+      return toResult<T>(await pg.query(sql, params));
+    },
     // PGlite is one connection: its transaction() holds it exclusively, so concurrent callers queue.
     transaction: (fn) =>
-      pg.transaction((tx) => fn({ query: async <T>(sql: string, params?: unknown[]) => toResult<T>(await tx.query(sql, params)) })),
+      pg.transaction((tx) =>
+        inTransaction.run(true, () => fn({ query: async <T>(sql: string, params?: unknown[]) => toResult<T>(await tx.query(sql, params)) })),
+      ),
     close: () => pg.close(),
   };
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config';
 import { openDb, type Db } from './db';
@@ -13,17 +13,24 @@ export class StoreLockedError extends Error {
 function lockPglite(dir: string): () => void {
   mkdirSync(dir, { recursive: true });
   const lock = path.join(dir, 'verigate.pid');
-  if (existsSync(lock)) {
-    const pid = Number(readFileSync(lock, 'utf8'));
-    if (pid && pid !== process.pid && isAlive(pid)) {
-      throw new StoreLockedError(
-        `the embedded database in ${dir} is in use by process ${pid} (a running verigate?). ` +
-          'Stop it first, use the HTTP API, or set DATABASE_URL to a server Postgres.',
-      );
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      // `wx` creates the file only if it does not exist: of two processes starting together, one wins.
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return () => rmSync(lock, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(readFileSync(lock, 'utf8'));
+      if (pid && pid !== process.pid && isAlive(pid)) {
+        throw new StoreLockedError(
+          `the embedded database in ${dir} is in use by process ${pid} (a running verigate?). ` +
+            'Stop it first, use the HTTP API, or set DATABASE_URL to a server Postgres.',
+        );
+      }
+      rmSync(lock, { force: true }); // left by a process that is gone
     }
   }
-  writeFileSync(lock, String(process.pid));
-  return () => rmSync(lock, { force: true });
+  throw new StoreLockedError(`could not lock the embedded database in ${dir}`);
 }
 
 function isAlive(pid: number): boolean {

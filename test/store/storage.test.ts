@@ -50,6 +50,11 @@ describe.each(testDatabases().map((d) => [d.name, d] as const))('storage on %s',
     expect(await listCustomers(db, org.id, 10)).toEqual([]);
   });
 
+  it('when code inside a transaction queries through the pool instead of its handle, then it fails at once instead of hanging or escaping', async () => {
+    await expect(db.transaction(() => db.query('SELECT 1'))).rejects.toThrow(/inside a transaction/);
+    expect((await db.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
+
   it('when customers are paged, then the cursor continues after the last one', async () => {
     const org = await createOrg(db, { name: 'Pages' });
     const created = [];

@@ -54,6 +54,10 @@ export function customerRoutes(deps: AppDeps): RouteSpec[] {
       query: ListQuery,
       handler: async ({ caller, query }) => {
         const q = query as z.infer<typeof ListQuery>;
+        // An unknown cursor must not read as an empty last page.
+        if (q.startingAfter && !(await findCustomer(deps.db, caller.orgId, q.startingAfter))) {
+          throw new AppError('invalid_request', { params: { detail: 'startingAfter: no such customer' }, param: 'startingAfter' });
+        }
         const page = await listCustomers(deps.db, caller.orgId, q.limit + 1, q.startingAfter);
         const data = page.slice(0, q.limit).map(present);
         return { status: 200, body: { object: 'list', data, hasMore: page.length > q.limit, nextCursor: page.length > q.limit ? data.at(-1)?.id : null } };
