@@ -156,13 +156,13 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
-/** Listens on 127.0.0.1 (port 0 picks a free one). */
-export async function listen(app: Express, port = 0): Promise<RunningSimulator> {
+/** Listens on `host` (default loopback only; port 0 picks a free one). */
+export async function listen(app: Express, port = 0, host = '127.0.0.1'): Promise<RunningSimulator> {
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(port, '127.0.0.1', () => resolve(s)).once('error', reject);
+    const s = app.listen(port, host, () => resolve(s)).once('error', reject);
   });
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${(server.address() as AddressInfo).port}`,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

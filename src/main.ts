@@ -14,7 +14,7 @@ Options:
                              api         the HTTP API
                              worker      the BullMQ workers
                              simulators  the vendor simulators behind sandbox keys (ports in config/providers.json)
-                             gateway     api and worker (production replicas)
+                             gateway     api and worker in one process (small deployments; the image's default)
                              all         api, worker and simulators (the embedded run)
   --walkthrough            also create the sandbox org and a fresh sandbox key, and print a first curl
   -h, --help               show this help

@@ -40,8 +40,11 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
   errorCatalog();
   const errorMap = loadErrorMap();
   const providers = loadProvidersConfig();
-  const simulators = roles.includes('simulators') ? await startSimulators(providers) : undefined;
-  if (simulators) logger.info({ simulators: Object.fromEntries(Object.entries(simulators).map(([k, v]) => [k, v.url])) }, 'vendor simulators listening');
+  // Alone, the simulators serve other machines (a compose service); beside the API they stay on loopback.
+  const alone = roles.length === 1;
+  const simulators = roles.includes('simulators') ? await startSimulators(providers, alone ? config.host : '127.0.0.1') : undefined;
+  if (simulators)
+    logger.info({ simulators: Object.fromEntries(Object.entries(simulators).map(([k, v]) => [k, v.url])) }, 'vendor simulators listening');
   if (!roles.includes('api') && !roles.includes('worker')) {
     return { shutdown: async () => simulators && stopSimulators(simulators) };
   }
@@ -89,10 +92,7 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
     stopping ??= (async () => {
       logger.info({ reason }, 'shutting down: no new requests or jobs; finishing in-flight work');
       const grace = config.http.shutdownGraceMs;
-      await Promise.all([
-        server && closeServer(server, grace),
-        ...workers.map((w) => withDeadline(w.close(), grace, () => w.close(true))),
-      ]);
+      await Promise.all([server && closeServer(server, grace), ...workers.map((w) => withDeadline(w.close(), grace, () => w.close(true)))]);
       await queue?.close();
       deps.gateway.breakers.shutdown();
       await Promise.allSettled([redis.quit(), workerRedis?.quit()]);

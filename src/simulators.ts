@@ -7,20 +7,29 @@ import type { ProvidersConfig, VendorId } from './gateway/providers';
 export type RunningSimulators = Record<VendorId, RunningSimulator>;
 
 /**
- * Every vendor simulator on its sandbox port, accepting the sandbox credentials of config/providers.json:
+ * Every vendor simulator on its sandbox port (bound to `host`: loopback in the embedded run, all
+ * interfaces when they run as their own service), accepting the sandbox credentials of config/providers.json:
  * the providers behind sandbox keys in the embedded run.
  */
-export async function startSimulators(providers: ProvidersConfig): Promise<RunningSimulators> {
+export async function startSimulators(providers: ProvidersConfig, host = '127.0.0.1'): Promise<RunningSimulators> {
   const [accuauth, idenfy, lapis] = await Promise.all([
-    startAccuauthSimulator(providers.accuauth.sandbox.port, {
-      apiId: providers.accuauth.sandbox.credentials.apiId,
-      apiSecret: providers.accuauth.sandbox.credentials.apiSecret,
-    }),
-    startIdenfySimulator(providers.idenfy.sandbox.port, {
-      apiKey: providers.idenfy.sandbox.credentials.apiKey,
-      apiSecret: providers.idenfy.sandbox.credentials.apiSecret,
-    }),
-    startLapisSimulator(providers.lapis.sandbox.port, { apiKey: providers.lapis.sandbox.credentials.apiKey }),
+    startAccuauthSimulator(
+      providers.accuauth.sandbox.port,
+      {
+        apiId: providers.accuauth.sandbox.credentials.apiId,
+        apiSecret: providers.accuauth.sandbox.credentials.apiSecret,
+      },
+      host,
+    ),
+    startIdenfySimulator(
+      providers.idenfy.sandbox.port,
+      {
+        apiKey: providers.idenfy.sandbox.credentials.apiKey,
+        apiSecret: providers.idenfy.sandbox.credentials.apiSecret,
+      },
+      host,
+    ),
+    startLapisSimulator(providers.lapis.sandbox.port, { apiKey: providers.lapis.sandbox.credentials.apiKey }, host),
   ]);
   return { accuauth, idenfy, lapis };
 }

@@ -32,7 +32,11 @@ const nik = (suffix: string) => `${NIK_PREFIX}${suffix}`;
 /** Vendor HTTP errors by NIK suffix, identical on every endpoint. */
 const HTTP_ERRORS: Record<string, { httpStatus: number; code: string; reason: string }> = {
   '41': { httpStatus: 400, code: 'QUERY_FAILED', reason: 'Query failed' },
-  '42': { httpStatus: 400, code: 'ABNORMAL_BEHAVIOURS_DETECTED', reason: 'Request with same parameters repeated more than amount of times' },
+  '42': {
+    httpStatus: 400,
+    code: 'ABNORMAL_BEHAVIOURS_DETECTED',
+    reason: 'Request with same parameters repeated more than amount of times',
+  },
   '43': { httpStatus: 401, code: 'KEY_EXPIRED', reason: 'Your API ID has expired' },
   '44': { httpStatus: 403, code: 'NO_PERMISSION', reason: 'You are not authorized to use this API' },
   '45': { httpStatus: 403, code: 'OUT_OF_QUOTA', reason: 'API calls quota exceeded' },
@@ -137,7 +141,11 @@ function scenarioAnswer(op: AccuauthOperation, body: Record<string, unknown>, or
       return errorAnswer(`${op}:QUERY_FAILED`, 400, 'QUERY_FAILED', 'Query failed: no name on record for this id_number');
     }
     const low = suffix === '02';
-    return ok(`${op}:${low ? 'low' : 'high'}`, { real_name: mask(low ? 'Siti Wulandari' : String(body.name)), name_percent: low ? ACCUAUTH_SANDBOX.lowNamePercent : 1.0 }, true);
+    return ok(
+      `${op}:${low ? 'low' : 'high'}`,
+      { real_name: mask(low ? 'Siti Wulandari' : String(body.name)), name_percent: low ? ACCUAUTH_SANDBOX.lowNamePercent : 1.0 },
+      true,
+    );
   }
   const remarks = op === 'id_selfie' ? SELFIE_REMARKS : NAME_REMARKS;
   const code = suffix in remarks ? suffix : '01';
@@ -201,10 +209,12 @@ export function accuauthSimulator(options: AccuauthSimulatorOptions = {}): { app
     'accuauth',
     state,
     {
-      serverError: (res) => void res.status(500).json({ status: 'INTERNAL_ERROR', reason: 'Internal server error', request_id: requestId() }),
+      serverError: (res) =>
+        void res.status(500).json({ status: 'INTERNAL_ERROR', reason: 'Internal server error', request_id: requestId() }),
       // A cut-off JSON body, as a proxy dropping the connection mid-answer leaves it.
       malformed: (res) => void res.status(200).type('application/json').send('{"status":"OK","result":{"order_no":"SFBw'),
-      tooLarge: (res) => void res.status(400).json({ status: 'INVALID_ARGUMENT', reason: 'request body too large', request_id: requestId() }),
+      tooLarge: (res) =>
+        void res.status(400).json({ status: 'INVALID_ARGUMENT', reason: 'request body too large', request_id: requestId() }),
     },
     (app) => {
       for (const op of Object.keys(ACCUAUTH_PATHS) as AccuauthOperation[]) app.post(ACCUAUTH_PATHS[op], handler(op));
@@ -220,7 +230,8 @@ export function accuauthSimulator(options: AccuauthSimulatorOptions = {}): { app
 export async function startAccuauthSimulator(
   port = 0,
   options: AccuauthSimulatorOptions = {},
+  host = '127.0.0.1',
 ): Promise<RunningSimulator & { state: SimulatorState }> {
   const { app, state } = accuauthSimulator(options);
-  return { ...(await listen(app, port)), state };
+  return { ...(await listen(app, port, host)), state };
 }

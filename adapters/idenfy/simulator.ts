@@ -346,9 +346,10 @@ export function idenfySimulator(options: IdenfySimulatorOptions = {}): { app: Ex
 export async function startIdenfySimulator(
   port = 0,
   options: IdenfySimulatorOptions = {},
+  host = '127.0.0.1',
 ): Promise<RunningSimulator & { state: SimulatorState }> {
   const { app, state } = idenfySimulator(options);
-  return { ...(await listen(app, port)), state };
+  return { ...(await listen(app, port, host)), state };
 }
 
 function authorised(header: string | undefined, apiKey: string, apiSecret: string): boolean {

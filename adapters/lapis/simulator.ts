@@ -287,7 +287,8 @@ export function lapisSimulator(options: LapisSimulatorOptions = {}): { app: Expr
     const body = bodyOf(req, res);
     if (!body) return;
     const { email, phoneNumber, documentIdentificationId } = body;
-    if (typeof email !== 'string' || typeof phoneNumber !== 'string' || !email || !phoneNumber) return error(res, 400, ERR.badBody, 'bad_body');
+    if (typeof email !== 'string' || typeof phoneNumber !== 'string' || !email || !phoneNumber)
+      return error(res, 400, ERR.badBody, 'bad_body');
     const documentId = String(documentIdentificationId);
     if (!documents.has(documentId)) return error(res, 400, ERR.noDocument, 'request_unknown_document');
     const open = [...requests.values()].filter((r) => !r.isAccepted);
@@ -383,7 +384,11 @@ export function lapisSimulator(options: LapisSimulatorOptions = {}): { app: Expr
 }
 
 /** Starts the simulator on 127.0.0.1 (port 0 picks a free one). */
-export async function startLapisSimulator(port = 0, options: LapisSimulatorOptions = {}): Promise<RunningSimulator & { state: SimulatorState }> {
+export async function startLapisSimulator(
+  port = 0,
+  options: LapisSimulatorOptions = {},
+  host = '127.0.0.1',
+): Promise<RunningSimulator & { state: SimulatorState }> {
   const { app, state } = lapisSimulator(options);
-  return { ...(await listen(app, port)), state };
+  return { ...(await listen(app, port, host)), state };
 }

@@ -39,7 +39,9 @@ export function loadProvidersConfig(dir?: string): ProvidersConfig {
   return readConfigFile('providers.json', ProvidersFile, dir).providers;
 }
 
-export const simulatorUrl = (settings: ProviderSettings) => `http://127.0.0.1:${settings.sandbox.port}`;
+/** Where sandbox calls go: the simulators' host is VERIGATE_SIMULATORS_HOST (default this machine). */
+export const simulatorUrl = (settings: ProviderSettings, env: NodeJS.ProcessEnv = process.env) =>
+  `http://${env.VERIGATE_SIMULATORS_HOST || '127.0.0.1'}:${settings.sandbox.port}`;
 
 /**
  * Where and how one call goes. Sandbox keys only ever reach the simulators; live keys reach the vendor
@@ -54,7 +56,7 @@ export function callContext(
 ): CallContext {
   const settings = providers[provider];
   if (mode === 'test') {
-    return { baseUrl: simulatorUrl(settings), credentials: settings.sandbox.credentials, timeoutMs: settings.timeoutMs, signal };
+    return { baseUrl: simulatorUrl(settings, env), credentials: settings.sandbox.credentials, timeoutMs: settings.timeoutMs, signal };
   }
   const credentials: Record<string, string> = {};
   for (const [name, variable] of Object.entries(settings.live.credentialEnv)) {
