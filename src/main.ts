@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { startRuntime, type Role } from './runtime';
+import { exitOnSignals } from './signals';
 import { prepareWalkthrough, walkthroughBanner } from './walkthrough';
 
 const HELP = `Usage: node --import tsx src/main.ts [options]
@@ -43,17 +44,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const runtime = await startRuntime(config, logger, roles);
 
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      runtime.shutdown(signal).then(
-        () => process.exit(0),
-        (err) => {
-          logger.error({ err }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    });
-  }
+  exitOnSignals(runtime.shutdown, logger);
 
   if (values.walkthrough && runtime.url && runtime.deps) {
     const key = await prepareWalkthrough(runtime.deps.db, runtime.deps.keys, new Date());

@@ -17,7 +17,7 @@ export type AccuauthOperation = keyof typeof ACCUAUTH_PATHS;
 export async function postAccuauth(ctx: CallContext, operation: AccuauthOperation, body: object): Promise<RawExchange> {
   const { apiId, apiSecret } = ctx.credentials;
   // Sending without keys would only earn a 401 that flags the account as rejected; it is our configuration.
-  if (!apiId || !apiSecret) throw new AppError('provider_not_configured', { params: { provider: 'accuauth' }, provider: 'accuauth' });
+  if (!apiId || !apiSecret) throw new AppError('provider_not_configured', { params: { provider: 'accuauth' }, provider: 'accuauth', charged: 'free' });
   return exchange(ctx, {
     method: 'POST',
     url: ACCUAUTH_PATHS[operation],

@@ -69,7 +69,7 @@ export interface LapisClient {
 function headers(ctx: CallContext): Record<string, string> {
   const apiKey = ctx.credentials.apiKey;
   // Without a key the call could only earn a 401; the gateway is told the provider is not set up instead.
-  if (!apiKey) throw new AppError('provider_not_configured', { params: { provider: 'lapis' }, provider: 'lapis' });
+  if (!apiKey) throw new AppError('provider_not_configured', { params: { provider: 'lapis' }, provider: 'lapis', charged: 'free' });
   return { 'x-api-key': apiKey, 'Content-Type': 'application/json', Accept: 'application/json' };
 }
 

@@ -181,5 +181,19 @@ describe.each(testDatabases().map((d) => [d.name, d] as const))('on %s', (_name,
       expect(res.status).toBe(201);
       expect(rows[0]).toEqual({ state: 'done', response_status: 201 });
     });
+
+    it('when a slow request loses its claim to a retry before it commits, then its write is rolled back and it answers 409', async () => {
+      const t = await app.tenant(['customers:write']);
+      const slow = post(t.key, 'lost', { externalRef: 'lost-claim' }, '/v1/_test/slow-customers');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // What a retry does after lockTimeoutSeconds: it takes the claim with a token of its own.
+      await app.deps.db.query(`UPDATE idempotency_keys SET claim_token = 'retry' WHERE org_id = $1 AND key = 'lost'`, [t.orgId]);
+      const res = await slow;
+      expect(res.status).toBe(409);
+      expect((await res.json()).error.code).toBe('idempotency_key_in_use');
+      expect(await customerCount(t.orgId)).toBe(0);
+      const { rows } = await app.deps.db.query('SELECT state, claim_token FROM idempotency_keys WHERE org_id = $1', [t.orgId]);
+      expect(rows).toEqual([{ state: 'in_progress', claim_token: 'retry' }]);
+    });
   });
 });

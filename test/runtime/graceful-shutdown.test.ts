@@ -8,15 +8,26 @@ import { REDIS_URL, TEST_MASTER_KEY } from '../helpers/test-app';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-function startChild(dataDir: string): Promise<{ child: ChildProcess; url: string; key: string; orgId: string }> {
+interface Child {
+  child: ChildProcess;
+  url: string;
+  key: string;
+  orgId: string;
+  /** Resolves at the next line the server prints. */
+  nextLine(): Promise<string>;
+}
+
+function startChild(dataDir: string): Promise<Child> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/slow-server.ts'], {
     cwd: ROOT,
     env: { ...process.env, NODE_OPTIONS: '', PORT: '0', HOST: '127.0.0.1', REDIS_URL, VERIGATE_DATA_DIR: dataDir, VERIGATE_MASTER_KEY: TEST_MASTER_KEY },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const lines = createInterface({ input: child.stdout! });
+  const nextLine = () => new Promise<string>((resolve) => lines.once('line', resolve));
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
-    createInterface({ input: child.stdout! }).once('line', (line) => resolve({ child, ...JSON.parse(line) }));
+    nextLine().then((line) => resolve({ child, nextLine, ...JSON.parse(line) }));
   });
 }
 
@@ -28,15 +39,16 @@ describe('graceful shutdown', () => {
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('when SIGTERM arrives during a slow request, then that request completes, new connections are refused, and its write is on disk', async () => {
-    const { child, url, key, orgId } = await startChild(dataDir);
+    const { child, url, key, orgId, nextLine } = await startChild(dataDir);
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const started = nextLine();
 
     const slow = fetch(`${url}/v1/_test/slow-customers`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': 'during-shutdown' },
       body: JSON.stringify({ externalRef: 'in-flight', delayMs: 1500 }),
     });
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await started).toBe('handler started');
     child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 200));
 
