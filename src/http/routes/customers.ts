@@ -53,7 +53,7 @@ export function customerRoutes(deps: AppDeps): RouteSpec[] {
       scope: 'customers:view',
       query: ListQuery,
       handler: async ({ caller, query }) => {
-        const q = query as z.infer<typeof ListQuery>;
+        const q = query;
         // An unknown cursor must not read as an empty last page.
         if (q.startingAfter && !(await findCustomer(deps.db, caller.orgId, q.startingAfter))) {
           throw new AppError('invalid_request', { params: { detail: 'startingAfter: no such customer' }, param: 'startingAfter' });

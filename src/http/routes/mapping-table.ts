@@ -50,7 +50,7 @@ export function mappingTableRoutes(deps: AppDeps): RouteSpec[] {
       path: '/mapping-table',
       query: Query,
       handler: async ({ query }) => {
-        const q = query as z.infer<typeof Query>;
+        const q = query;
         const rows = deps.errorMap.rows(q.provider).map(present);
         if (q.format === 'json') return { status: 200, body: { object: 'list', data: rows } };
         const lines = [COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => csvCell(r[c])).join(','))];
