@@ -3,6 +3,7 @@ import { PROVIDERS } from '../../../adapters/types';
 import { errorCatalog } from '../../errors/catalog';
 import type { MappingRow } from '../../gateway/error-map';
 import type { AppDeps } from '../context';
+import { toCsv } from '../csv';
 import { route, type RouteSpec } from '../route';
 
 const Query = z
@@ -34,11 +35,6 @@ function present(row: MappingRow) {
   };
 }
 
-function csvCell(value: unknown): string {
-  const text = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 export function mappingTableRoutes(deps: AppDeps): RouteSpec[] {
   return [
     /**
@@ -53,11 +49,10 @@ export function mappingTableRoutes(deps: AppDeps): RouteSpec[] {
         const q = query;
         const rows = deps.errorMap.rows(q.provider).map(present);
         if (q.format === 'json') return { status: 200, body: { object: 'list', data: rows } };
-        const lines = [COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => csvCell(r[c])).join(','))];
         return {
           status: 200,
           headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'inline; filename="mapping-table.csv"' },
-          body: `${lines.join('\n')}\n`,
+          body: toCsv(COLUMNS, rows),
         };
       },
     }),
