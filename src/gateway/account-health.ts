@@ -27,6 +27,14 @@ export class AccountHealth {
     return raw ? (JSON.parse(raw) as Cooldown) : null;
   }
 
+  /** The cooldown with when it ends (from the key's remaining time), for ops views. */
+  async describe(mode: string, provider: VendorId, now: Date): Promise<(Cooldown & { until: string }) | null> {
+    const key = this.key(mode, provider);
+    const [[, raw], [, pttl]] = (await this.redis.multi().get(key).pttl(key).exec()) as [[unknown, string | null], [unknown, number]];
+    if (!raw || pttl < 0) return null;
+    return { ...(JSON.parse(raw) as Cooldown), until: new Date(now.getTime() + pttl).toISOString() };
+  }
+
   /** Puts the provider out for `ms` and alerts ops; called for rows with `accountHealth`. */
   async coolDown(mode: string, provider: VendorId, row: MappingRow, ms: number): Promise<void> {
     const state = row.accountHealth as string;

@@ -3,15 +3,26 @@ import type { Logger } from '../logger';
 import { loadPricing, type Pricing } from '../ledger/pricing';
 import { AccountHealth } from './account-health';
 import { Breakers, loadBreakersConfig, type BreakersConfig } from './breakers';
+import { ProviderDrains } from './drains';
+import { GatewayMetrics } from './metrics';
+import { ProviderStats } from './provider-stats';
 import { loadRoutingPolicy, type RoutingPolicy } from './routing';
 
 /** Routing, breakers, account health and prices: what the gateway needs beyond the mapping table. */
 export interface Gateway {
+  /** The defaults of config/routing.json, for orgs without a policy of their own. */
   routing: RoutingPolicy;
   pricing: Pricing;
   breakers: Breakers;
   breakerSettings: BreakersConfig;
   accountHealth: AccountHealth;
+  /** Providers ops took out of routing (shared through Redis). */
+  drains: ProviderDrains;
+  /** Recent latency and error figures per provider (shared through Redis). */
+  stats: ProviderStats;
+  metrics: GatewayMetrics;
+  /** Draws the weighted order among equal-priority providers (tests make it deterministic). */
+  random: () => number;
   /** Where live credentials are read from (process.env unless a test says otherwise). */
   env?: NodeJS.ProcessEnv;
 }
@@ -21,18 +32,27 @@ export interface GatewayOptions {
   breakerSettings?: BreakersConfig;
   /** Redis key prefix of account-health cooldowns (tests isolate themselves with one of their own). */
   cooldownPrefix?: string;
+  /** Redis key prefix of drains and recent stats (default `verigate`; tests isolate themselves with one of their own). */
+  statePrefix?: string;
+  random?: () => number;
   env?: NodeJS.ProcessEnv;
 }
 
 /** Loads config/routing.json, breakers.json and pricing.json (validated) unless given. */
 export function createGateway(redis: Redis, logger: Logger, options: GatewayOptions = {}): Gateway {
   const breakerSettings = options.breakerSettings ?? loadBreakersConfig();
+  const breakers = new Breakers(breakerSettings);
+  const state = options.statePrefix ?? 'verigate';
   return {
     routing: options.routing ?? loadRoutingPolicy(),
     pricing: loadPricing(),
-    breakers: new Breakers(breakerSettings),
+    breakers,
     breakerSettings,
     accountHealth: new AccountHealth(redis, logger, options.cooldownPrefix),
+    drains: new ProviderDrains(redis, logger, `${state}:drains`),
+    stats: new ProviderStats(redis, `${state}:recent`),
+    metrics: new GatewayMetrics(breakers),
+    random: options.random ?? Math.random,
     env: options.env,
   };
 }

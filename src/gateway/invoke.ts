@@ -4,9 +4,12 @@ import type { Logger } from '../logger';
 import { newId } from '../ids';
 import type { AccountHealth } from './account-health';
 import type { Breakers, BreakersConfig } from './breakers';
+import type { ProviderDrains } from './drains';
 import { resolveCharge, type Classification, type ErrorMap } from './error-map';
 import type { CandidateOutcome, ClassifiedAttempt } from './failover';
+import type { GatewayMetrics } from './metrics';
 import { OPERATIONS, type OperationMeta } from './operations';
+import type { ProviderStats } from './provider-stats';
 import { callContext, type ProvidersConfig, type VendorId } from './providers';
 import type { Candidate } from './routing';
 
@@ -16,6 +19,9 @@ export interface InvokeDeps {
   breakers: Breakers;
   breakerSettings: BreakersConfig;
   accountHealth: AccountHealth;
+  drains: ProviderDrains;
+  stats: ProviderStats;
+  metrics: GatewayMetrics;
   logger: Logger;
   /** Where live credentials are read from. */
   env?: NodeJS.ProcessEnv;
@@ -31,12 +37,20 @@ export interface Invocation {
 }
 
 /**
- * The only path that calls an adapter: skips a provider in cooldown, without credentials or behind an
- * open breaker; otherwise calls it under its breaker with a per-call AbortSignal and classifies the
- * answer with the mapping table.
+ * The only path that calls an adapter: skips a provider drained by ops, in cooldown, without
+ * credentials or behind an open breaker; otherwise calls it under its breaker with a per-call
+ * AbortSignal and classifies the answer with the mapping table. Metrics and recent stats are recorded
+ * here too, so every call and skip is counted exactly once.
  */
 export async function tryCandidate(deps: InvokeDeps, candidate: Candidate, call: Invocation): Promise<CandidateOutcome> {
+  const outcome = await callCandidate(deps, candidate, call);
+  if (!outcome.tried) deps.metrics.skips.inc({ provider: candidate.provider, reason: outcome.skip.reason });
+  return outcome;
+}
+
+async function callCandidate(deps: InvokeDeps, candidate: Candidate, call: Invocation): Promise<CandidateOutcome> {
   const { provider, operation } = candidate;
+  if (await deps.drains.drainOf(provider)) return skipped(provider, 'drained', 'provider_unavailable');
   const cooldown = await deps.accountHealth.cooldownOf(call.mode, provider);
   if (cooldown) return skipped(provider, `account_${cooldown.state}`, cooldown.suiteCode);
 
@@ -65,7 +79,18 @@ export async function tryCandidate(deps: InvokeDeps, candidate: Candidate, call:
   await noteHealth(deps, call.mode, provider, operation, classification, outcome);
   const attempt = toAttempt(call.meta.verificationId, candidate, outcome, classification);
   await call.record(attempt);
+  await observe(deps, call.mode, attempt, classification.row.breaker || outcome.facts.transport !== undefined);
   return { tried: true, attempt };
+}
+
+/** Metrics and the shared recent figures; a Redis hiccup here must not fail a call that was made and booked. */
+async function observe(deps: InvokeDeps, mode: string, a: ClassifiedAttempt, healthFailure: boolean): Promise<void> {
+  const labels = { provider: a.provider, operation: a.operation };
+  deps.metrics.upstreamLatency.observe({ ...labels, outcome: a.kind, code: a.suiteCode }, a.latencyMs / 1000);
+  deps.metrics.charges.inc({ ...labels, charged: a.charged });
+  await deps.stats.record(mode, a.provider as VendorId, a.latencyMs, healthFailure).catch((err: Error) => {
+    deps.logger.warn({ err: err.message, provider: a.provider }, 'recent provider stats not recorded');
+  });
 }
 
 const skipped = (provider: VendorId, reason: string, suiteCode: string): CandidateOutcome => ({

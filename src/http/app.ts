@@ -15,6 +15,9 @@ import { engineRoutes } from './routes/engine';
 import { keyRoutes } from './routes/keys';
 import { mappingTableRoutes } from './routes/mapping-table';
 import { metaRoutes } from './routes/meta';
+import { metricsRoutes } from './routes/metrics';
+import { providerRoutes } from './routes/providers';
+import { routingRoutes } from './routes/routing';
 import { usageRoutes } from './routes/usage';
 import { verificationRoutes } from './routes/verifications';
 
@@ -27,6 +30,9 @@ export function allRoutes(deps: AppDeps): RouteSpec[] {
     ...customerRoutes(deps),
     ...verificationRoutes(deps),
     ...usageRoutes(deps),
+    ...routingRoutes(deps),
+    ...providerRoutes(deps),
+    ...metricsRoutes(deps),
     ...engineRoutes(deps),
   ];
 }

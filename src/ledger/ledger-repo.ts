@@ -109,3 +109,111 @@ export async function usage(db: Queryable, orgId: string, from: Date, to: Date):
     currency: r.currency,
   }));
 }
+
+/** One ledger row as the entries list shows it; its id is the attempt it books (one row per attempt). */
+export interface LedgerRow {
+  id: string;
+  verificationId: string;
+  customerId: string;
+  check: string;
+  provider: string;
+  operation: string;
+  upstreamRequestId: string | null;
+  suiteCode: string;
+  charged: ChargeValue;
+  unitPrice: number;
+  currency: string;
+  sandbox: boolean;
+  createdAt: Date;
+  /** Set once finance resolved an `unknown` row. */
+  resolution: { from: 'unknown'; note: string; resolvedBy: string; resolvedAt: Date } | null;
+}
+
+interface LedgerDbRow {
+  attempt_id: string;
+  verification_id: string;
+  customer_id: string;
+  check_name: string;
+  provider: string;
+  operation: string;
+  upstream_request_id: string | null;
+  suite_code: string;
+  charged: ChargeValue;
+  unit_price: string;
+  currency: string;
+  sandbox: boolean;
+  created_at: Date;
+  note: string | null;
+  resolved_by: string | null;
+  resolved_at: Date | null;
+}
+
+const ENTRY_SELECT = `SELECT e.*, r.note, r.resolved_by, r.resolved_at
+  FROM ledger_entries e LEFT JOIN ledger_resolutions r ON r.attempt_id = e.attempt_id`;
+
+const toLedgerRow = (r: LedgerDbRow): LedgerRow => ({
+  id: r.attempt_id,
+  verificationId: r.verification_id,
+  customerId: r.customer_id,
+  check: r.check_name,
+  provider: r.provider,
+  operation: r.operation,
+  upstreamRequestId: r.upstream_request_id,
+  suiteCode: r.suite_code,
+  charged: r.charged,
+  unitPrice: Number(r.unit_price),
+  currency: r.currency,
+  sandbox: r.sandbox,
+  createdAt: r.created_at,
+  resolution:
+    r.resolved_at && r.note && r.resolved_by ? { from: 'unknown', note: r.note, resolvedBy: r.resolved_by, resolvedAt: r.resolved_at } : null,
+});
+
+export async function findLedgerEntry(db: Queryable, orgId: string, id: string): Promise<LedgerRow | null> {
+  const { rows } = await db.query<LedgerDbRow>(`${ENTRY_SELECT} WHERE e.org_id = $1 AND e.attempt_id = $2`, [orgId, id]);
+  return rows[0] ? toLedgerRow(rows[0]) : null;
+}
+
+export interface EntriesFilter {
+  charged?: ChargeValue;
+  /** Id of the last entry of the previous page (must exist in the org). */
+  after?: string;
+  limit: number;
+}
+
+/** One page of the org's ledger rows in booking order. */
+export async function listLedgerEntries(db: Queryable, orgId: string, f: EntriesFilter): Promise<LedgerRow[]> {
+  const { rows } = await db.query<LedgerDbRow>(
+    `${ENTRY_SELECT} WHERE e.org_id = $1
+       AND ($2::text IS NULL OR e.charged = $2)
+       AND ($3::text IS NULL OR e.seq > (SELECT seq FROM ledger_entries WHERE attempt_id = $3 AND org_id = $1))
+     ORDER BY e.seq LIMIT $4`,
+    [orgId, f.charged ?? null, f.after ?? null, f.limit],
+  );
+  return rows.map(toLedgerRow);
+}
+
+export interface Resolution {
+  charged: 'charged' | 'free';
+  note: string;
+  keyId: string;
+  at: Date;
+}
+
+/**
+ * Settles an `unknown` row. The conditional UPDATE makes it happen once: of two resolutions racing,
+ * one changes the row and the other sees it no longer unknown. Returns false when it was not unknown.
+ */
+export async function resolveLedgerEntry(tx: Queryable, orgId: string, id: string, r: Resolution): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `UPDATE ledger_entries SET charged = $3 WHERE org_id = $1 AND attempt_id = $2 AND charged = 'unknown'`,
+    [orgId, id, r.charged],
+  );
+  if (rowCount === 0) return false;
+  await tx.query(
+    `INSERT INTO ledger_resolutions (attempt_id, org_id, from_charge, to_charge, note, resolved_by, resolved_at)
+     VALUES ($1, $2, 'unknown', $3, $4, $5, $6)`,
+    [id, orgId, r.charged, r.note, r.keyId, r.at],
+  );
+  return true;
+}

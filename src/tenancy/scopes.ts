@@ -14,6 +14,7 @@ export const SCOPES = [
   'kyc:write',
   'kyc:view',
   'usage:view',
+  'usage:manage',
   'providers:manage',
   'routing:manage',
 ] as const;

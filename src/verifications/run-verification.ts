@@ -4,7 +4,8 @@ import { errorCatalog } from '../errors/catalog';
 import { runChain, type ChainOutcome, type ClassifiedAttempt } from '../gateway/failover';
 import { tryCandidate } from '../gateway/invoke';
 import type { VendorId } from '../gateway/providers';
-import { candidatesFor } from '../gateway/routing';
+import { findRoutingPolicy } from '../gateway/routing-policies-repo';
+import { effectivePolicy, orgCandidates } from '../gateway/routing-policy';
 import type { AppDeps, Caller } from '../http/context';
 import { newId } from '../ids';
 import { insertLedgerEntry } from '../ledger/ledger-repo';
@@ -65,6 +66,8 @@ export async function runVerification(deps: AppDeps, caller: Caller, request: Ve
     });
 
   const invokeDeps = { ...deps.gateway, errorMap: deps.errorMap, providers: deps.providers, logger: deps.logger };
+  const stored = await findRoutingPolicy(deps.db, caller.orgId);
+  const policy = effectivePolicy(deps.gateway.routing, stored?.policy ?? null);
   const call = {
     check: request.check,
     mode: caller.mode,
@@ -74,12 +77,9 @@ export async function runVerification(deps: AppDeps, caller: Caller, request: Ve
   };
   let chain: ChainOutcome;
   try {
-    chain = await runChain(
-      candidatesFor(deps.gateway.routing, request.check, request.provider),
-      (candidate) => tryCandidate(invokeDeps, candidate, call),
-      deps.gateway.routing,
-      previous,
-    );
+    const { candidates, excluded } = orgCandidates(policy, request.check, request.input, request.provider, deps.gateway.random);
+    chain = await runChain(candidates, (candidate) => tryCandidate(invokeDeps, candidate, call), policy, previous);
+    chain.skipped.push(...excluded);
   } catch (err) {
     // An adapter refused the input before calling (or a fault of ours): the row must not stay `processing`.
     const errorCode = err instanceof AppError ? err.code : 'internal_error';
@@ -92,9 +92,22 @@ export async function runVerification(deps: AppDeps, caller: Caller, request: Ve
       skipped: [],
       completedAt: deps.now(),
     });
+    deps.gateway.metrics.verifications.inc({ check: request.check, status: 'error' });
     throw err;
   }
-  return { verificationId, chain, completion: completionOf(chain, deps.now()) };
+  const completion = completionOf(chain, deps.now());
+  countOutcome(deps, request.check, chain, previous.length, completion.status);
+  return { verificationId, chain, completion };
+}
+
+/** Failovers made by this run (attempts after the first, not counting those a resumed run inherited) and the outcome. */
+function countOutcome(deps: AppDeps, check: Check, chain: ChainOutcome, inherited: number, status: string): void {
+  const m = deps.gateway.metrics;
+  chain.attempts.forEach((a, i) => {
+    const before = chain.attempts[i - 1];
+    if (i >= Math.max(1, inherited) && before) m.failovers.inc({ check, from: before.provider, to: a.provider });
+  });
+  m.verifications.inc({ check, status });
 }
 
 /**

@@ -5,7 +5,7 @@ import type { SimulatorState } from '../../adapters/simulator-kit';
 import type { GatewayOptions } from '../../src/gateway/gateway';
 import { loadProvidersConfig, type ProvidersConfig } from '../../src/gateway/providers';
 import type { Scope } from '../../src/tenancy/scopes';
-import { startTestApp, type TestApp } from '../helpers/test-app';
+import { startTestApp, type TestApp, type TestAppOptions } from '../helpers/test-app';
 
 /** A small valid base64 "image": AccuAuth's simulator checks only the encoding and size. */
 export const SELFIE = Buffer.from('selfie pixels').toString('base64');
@@ -21,7 +21,7 @@ export interface Simulated {
 export const TEST_TIMEOUT_MS = 400;
 
 /** The real app with every vendor simulator on its own ephemeral port behind sandbox keys. */
-export async function startSimulatedGateway(gateway: GatewayOptions = {}): Promise<Simulated> {
+export async function startSimulatedGateway(gateway: GatewayOptions = {}, app: Pick<TestAppOptions, 'logger'> = {}): Promise<Simulated> {
   const [accuauth, idenfy, lapis] = await Promise.all([startAccuauthSimulator(0), startIdenfySimulator(0), startLapisSimulator(0)]);
   const base = loadProvidersConfig();
   const port = (url: string) => Number(new URL(url).port);
@@ -30,18 +30,18 @@ export async function startSimulatedGateway(gateway: GatewayOptions = {}): Promi
     idenfy: { ...base.idenfy, timeoutMs: TEST_TIMEOUT_MS, sandbox: { ...base.idenfy.sandbox, port: port(idenfy.url) } },
     lapis: { ...base.lapis, timeoutMs: TEST_TIMEOUT_MS, sandbox: { ...base.lapis.sandbox, port: port(lapis.url) } },
   };
-  const app = await startTestApp({ providers, gateway });
+  const started = await startTestApp({ ...app, providers, gateway });
   return {
-    app,
+    app: started,
     sims: { accuauth: accuauth.state, idenfy: idenfy.state, lapis: lapis.state },
     async tenant(scopes = ['verifications:write', 'verifications:view', 'customers:write', 'usage:view']) {
-      const t = await app.tenant(scopes);
-      const res = await app.request('POST', '/v1/customers', { key: t.key, body: { externalRef: `ref-${Math.random()}` } });
+      const t = await started.tenant(scopes);
+      const res = await started.request('POST', '/v1/customers', { key: t.key, body: { externalRef: `ref-${Math.random()}` } });
       const customer = (await res.json()) as { id: string };
       return { orgId: t.orgId, key: t.key, customerId: customer.id };
     },
     async close() {
-      await app.close();
+      await started.close();
       await Promise.all([accuauth.close(), idenfy.close(), lapis.close()]);
     },
   };

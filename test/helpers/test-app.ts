@@ -52,7 +52,7 @@ export interface TestAppOptions {
   redis?: AppDeps['redis'];
   /** Where vendors are reached (tests point sandbox ports at simulators they started on port 0). */
   providers?: ProvidersConfig;
-  /** Routing policy, breaker settings or live-credential env for this app; cooldowns always get a prefix of their own. */
+  /** Routing policy, breaker settings or live-credential env for this app; cooldowns, drains and stats always get a prefix of their own. */
   gateway?: GatewayOptions;
 }
 
@@ -65,7 +65,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   let offset = 0;
   const config = testConfig(options.config);
   const logger = options.logger ?? createLogger('silent');
-  const gateway = createGateway(redis, logger, { cooldownPrefix: `test:cooldown:${randomBytes(6).toString('hex')}`, ...options.gateway });
+  const isolation = randomBytes(6).toString('hex');
+  const gateway = createGateway(redis, logger, {
+    cooldownPrefix: `test:cooldown:${isolation}`,
+    statePrefix: `test:gw:${isolation}`,
+    ...options.gateway,
+  });
   const deps: AppDeps = {
     config,
     db,

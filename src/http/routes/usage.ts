@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { usage, type UsageRow } from '../../ledger/ledger-repo';
+import { AppError } from '../../errors/app-error';
+import { findLedgerEntry, listLedgerEntries, resolveLedgerEntry, usage, type LedgerRow, type UsageRow } from '../../ledger/ledger-repo';
 import type { AppDeps } from '../context';
 import { route, type RouteSpec } from '../route';
 
@@ -30,6 +31,35 @@ const COLUMNS = [
   'currency',
 ] as const satisfies readonly (keyof UsageRow)[];
 
+const EntriesQuery = z
+  .object({
+    charged: z.enum(['charged', 'free', 'unknown']).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    /** Id of the last entry of the previous page (`nextCursor`). */
+    startingAfter: z
+      .string()
+      .regex(/^att_\w+$/, 'must be a ledger entry id (att_...)')
+      .optional(),
+  })
+  .strict();
+
+const ResolveBody = z
+  .object({
+    charged: z.enum(['charged', 'free']),
+    /** Why: the invoice line or ticket that settles it. */
+    note: z.string().trim().min(10, 'must be at least 10 characters').max(1000),
+  })
+  .strict();
+
+const presentEntry = (e: LedgerRow) => ({
+  object: 'ledger_entry',
+  ...e,
+  createdAt: e.createdAt.toISOString(),
+  resolution: e.resolution && { ...e.resolution, resolvedAt: e.resolution.resolvedAt.toISOString() },
+});
+
+const entryNotFound = () => new AppError('resource_not_found', { params: { resource: 'ledger entry' }, param: 'id' });
+
 export function usageRoutes(deps: AppDeps): RouteSpec[] {
   return [
     /** The org's upstream calls by day, provider and check: charged, free and unknown counts and cost. */
@@ -53,6 +83,47 @@ export function usageRoutes(deps: AppDeps): RouteSpec[] {
           headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="usage.csv"' },
           body: `${lines.join('\n')}\n`,
         };
+      },
+    }),
+    /** The org's ledger rows one by one (e.g. `?charged=unknown`, what finance still has to settle), in cursor pages. */
+    route({
+      method: 'get',
+      path: '/v1/usage/entries',
+      scope: 'usage:view',
+      query: EntriesQuery,
+      handler: async ({ caller, query }) => {
+        const q = query as z.infer<typeof EntriesQuery>;
+        if (q.startingAfter && !(await findLedgerEntry(deps.db, caller.orgId, q.startingAfter))) {
+          throw new AppError('invalid_request', { params: { detail: 'startingAfter: no such ledger entry' }, param: 'startingAfter' });
+        }
+        const page = await listLedgerEntries(deps.db, caller.orgId, { charged: q.charged, after: q.startingAfter, limit: q.limit + 1 });
+        const data = page.slice(0, q.limit).map(presentEntry);
+        const hasMore = page.length > q.limit;
+        return { status: 200, body: { object: 'list', data, hasMore, nextCursor: hasMore ? (data.at(-1)?.id ?? null) : null } };
+      },
+    }),
+    /** Settles an `unknown` row as charged or free, with who, when and why kept beside it. */
+    route({
+      method: 'post',
+      path: '/v1/usage/entries/:id/resolve',
+      scope: 'usage:manage',
+      body: ResolveBody,
+      handler: async ({ caller, params, body, transaction }) => {
+        const b = body as z.infer<typeof ResolveBody>;
+        const id = params.id as string;
+        return transaction(async (tx) => {
+          const done = await resolveLedgerEntry(tx, caller.orgId, id, { charged: b.charged, note: b.note, keyId: caller.keyId, at: deps.now() });
+          const entry = await findLedgerEntry(tx, caller.orgId, id);
+          if (!entry) throw entryNotFound();
+          if (!done) {
+            throw new AppError('invalid_request', {
+              params: { detail: `ledger entry is already ${entry.charged}; only unknown entries can be resolved` },
+              param: 'id',
+            });
+          }
+          deps.logger.info({ audit: 'ledger_entry_resolved', orgId: caller.orgId, keyId: caller.keyId, entry: id, charged: b.charged }, 'ledger entry resolved');
+          return { status: 200, body: presentEntry(entry) };
+        });
       },
     }),
   ];

@@ -1,0 +1,102 @@
+import type { Check } from '../../adapters/types';
+import { isAppError } from '../errors/app-error';
+import { operationFor } from './capabilities';
+import type { Gateway } from './gateway';
+import { callContext, VENDORS, type ProvidersConfig, type VendorId } from './providers';
+import { planRoutes, type EffectivePolicy } from './routing-policy';
+
+export interface ExplainRequest {
+  check: Check;
+  mode: 'test' | 'live';
+  input: unknown;
+  pinned?: VendorId;
+}
+
+export interface WouldTry {
+  order: number;
+  provider: VendorId;
+  operation: string;
+  priority: number;
+  weight: number;
+  /** `half_open` when the breaker would let this call through as its single trial. */
+  breaker: 'closed' | 'half_open';
+}
+
+export interface Skipped {
+  provider: VendorId;
+  /** cannot_serve, not_pinned, not_in_policy, condition_not_met, drained, account_<state>, provider_not_configured, breaker_open. */
+  reason: string;
+  detail?: string;
+}
+
+/**
+ * A dry run of routing: the same plan a verification would make now (policy order, conditions, drains,
+ * cooldowns, credentials, breakers, checked in the order tryCandidate checks them), without calling
+ * anyone. Weighted order among equal priorities is one draw, as one verification would draw it.
+ */
+export async function explainRouting(
+  gateway: Gateway,
+  providers: ProvidersConfig,
+  policy: EffectivePolicy,
+  req: ExplainRequest,
+  now: Date,
+): Promise<{ wouldTry: WouldTry[]; skipped: Skipped[] }> {
+  const wouldTry: WouldTry[] = [];
+  const skipped: Skipped[] = [];
+  const planned = planRoutes(policy, req.check, req.input, gateway.random);
+  const listed = new Set(planned.map((r) => r.provider));
+  const routes = req.pinned ? [{ provider: req.pinned, priority: 1, weight: 1, excluded: null }] : planned;
+
+  for (const provider of VENDORS) {
+    if (!operationFor(provider, req.check))
+      skipped.push({ provider, reason: 'cannot_serve', detail: `no operation of ${provider} serves ${req.check}` });
+    else if (req.pinned && provider !== req.pinned) skipped.push({ provider, reason: 'not_pinned' });
+    else if (!req.pinned && !listed.has(provider)) skipped.push({ provider, reason: 'not_in_policy' });
+  }
+  for (const route of routes) {
+    const operation = operationFor(route.provider, req.check);
+    if (!operation) continue; // reported above as cannot_serve
+    if (route.excluded) {
+      skipped.push({ provider: route.provider, reason: 'condition_not_met', detail: route.excluded.replace(/^condition_not_met: /, '') });
+      continue;
+    }
+    const blocked = await blockedBy(gateway, providers, req.mode, route.provider, now);
+    if (blocked) {
+      skipped.push({ provider: route.provider, ...blocked });
+      continue;
+    }
+    const state = gateway.breakers.state(req.mode, route.provider);
+    wouldTry.push({
+      order: wouldTry.length + 1,
+      provider: route.provider,
+      operation,
+      priority: route.priority,
+      weight: route.weight,
+      breaker: state === 'half_open' ? 'half_open' : 'closed',
+    });
+  }
+  return { wouldTry, skipped };
+}
+
+/** Why the provider would be skipped without a call right now, or null. */
+async function blockedBy(
+  gateway: Gateway,
+  providers: ProvidersConfig,
+  mode: 'test' | 'live',
+  provider: VendorId,
+  now: Date,
+): Promise<{ reason: string; detail?: string } | null> {
+  const drain = await gateway.drains.drainOf(provider);
+  if (drain) return { reason: 'drained', detail: `drained at ${drain.at}: ${drain.reason}` };
+  const cooldown = await gateway.accountHealth.describe(mode, provider, now);
+  if (cooldown) return { reason: `account_${cooldown.state}`, detail: `${cooldown.suiteCode} until ${cooldown.until}` };
+  try {
+    callContext(providers, provider, mode, gateway.env);
+  } catch (err) {
+    if (isAppError(err) && err.code === 'provider_not_configured')
+      return { reason: 'provider_not_configured', detail: 'no live credentials' };
+    throw err;
+  }
+  if (gateway.breakers.state(mode, provider) === 'open') return { reason: 'breaker_open' };
+  return null;
+}

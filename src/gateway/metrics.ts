@@ -1,0 +1,70 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Breakers } from './breakers';
+import { VENDORS } from './providers';
+
+const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+
+/**
+ * The gateway's Prometheus metrics, in a registry of its own (not prom-client's global one) so two apps
+ * in one process (tests, the bench) never share or double-register series. Labels are bounded sets:
+ * providers, operations, suite codes and checks come from config, never from requests.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+
+  /** Upstream call latency in seconds, by provider, operation, outcome kind (result/error) and suite code. */
+  readonly upstreamLatency = new Histogram({
+    name: 'verigate_upstream_latency_seconds',
+    help: 'Latency of upstream vendor calls',
+    labelNames: ['provider', 'operation', 'outcome', 'code'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  /** Upstream calls by how the ledger books them: charged, free or unknown. */
+  readonly charges = new Counter({
+    name: 'verigate_upstream_calls_total',
+    help: 'Upstream vendor calls by charge',
+    labelNames: ['provider', 'operation', 'charged'] as const,
+    registers: [this.registry],
+  });
+
+  /** Candidates skipped without a call, by reason (breaker_open, drained, account_*, ...). */
+  readonly skips = new Counter({
+    name: 'verigate_provider_skips_total',
+    help: 'Providers skipped without a call',
+    labelNames: ['provider', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  /** A verification moving on from one provider to the next after a non-final, uncharged (or allowed unknown) attempt. */
+  readonly failovers = new Counter({
+    name: 'verigate_failovers_total',
+    help: 'Failovers from one provider to the next',
+    labelNames: ['check', 'from', 'to'] as const,
+    registers: [this.registry],
+  });
+
+  /** Finished verifications by check and status. */
+  readonly verifications = new Counter({
+    name: 'verigate_verifications_total',
+    help: 'Verifications by check and final status',
+    labelNames: ['check', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(breakers: Breakers) {
+    // Read at scrape time, so the gauge never lags the breaker.
+    new Gauge({
+      name: 'verigate_breaker_state',
+      help: 'Circuit breaker state per provider and key mode: 0 closed, 1 half-open, 2 open',
+      labelNames: ['provider', 'mode'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const provider of VENDORS) {
+          for (const mode of ['test', 'live']) this.set({ provider, mode }, BREAKER_VALUE[breakers.state(mode, provider)]);
+        }
+      },
+    });
+  }
+}
