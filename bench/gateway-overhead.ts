@@ -124,7 +124,8 @@ function startProxy(upstream: string): Promise<Server> {
 }
 
 async function startGateway(simUrl: string) {
-  const db = await openDb({ pgliteDir: 'memory://' });
+  // DATABASE_URL runs the gateway on server Postgres (a fresh database is best); else PGlite in memory.
+  const db = await openDb(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : { pgliteDir: 'memory://' });
   await migrate(db);
   const redis = producerConnection(REDIS_URL);
   await whenReady(redis);
