@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors/app-error';
 import { findLedgerEntry, listLedgerEntries, resolveLedgerEntry, usage, type LedgerRow, type UsageRow } from '../../ledger/ledger-repo';
 import type { AppDeps } from '../context';
+import { toCsv } from '../csv';
 import { route, type RouteSpec } from '../route';
 
 const DAY_MS = 86_400_000;
@@ -69,19 +70,17 @@ export function usageRoutes(deps: AppDeps): RouteSpec[] {
       scope: 'usage:view',
       query: Query,
       handler: async ({ caller, query }) => {
-        const q = query as z.infer<typeof Query>;
+        const q = query;
         const today = deps.now().toISOString().slice(0, 10);
         const to = new Date(Date.parse(`${q.to ?? today}T00:00:00Z`) + DAY_MS);
         const from = q.from ? new Date(`${q.from}T00:00:00Z`) : new Date(to.getTime() - 31 * DAY_MS);
         const rows = await usage(deps.db, caller.orgId, from, to);
         if (q.format === 'json')
           return { status: 200, body: { object: 'list', from: from.toISOString(), to: to.toISOString(), data: rows } };
-        // Every cell is a fixed token (ids, dates, numbers), so no quoting is needed.
-        const lines = [COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => String(r[c])).join(','))];
         return {
           status: 200,
           headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="usage.csv"' },
-          body: `${lines.join('\n')}\n`,
+          body: toCsv(COLUMNS, rows),
         };
       },
     }),
@@ -92,7 +91,7 @@ export function usageRoutes(deps: AppDeps): RouteSpec[] {
       scope: 'usage:view',
       query: EntriesQuery,
       handler: async ({ caller, query }) => {
-        const q = query as z.infer<typeof EntriesQuery>;
+        const q = query;
         if (q.startingAfter && !(await findLedgerEntry(deps.db, caller.orgId, q.startingAfter))) {
           throw new AppError('invalid_request', { params: { detail: 'startingAfter: no such ledger entry' }, param: 'startingAfter' });
         }
@@ -109,7 +108,7 @@ export function usageRoutes(deps: AppDeps): RouteSpec[] {
       scope: 'usage:manage',
       body: ResolveBody,
       handler: async ({ caller, params, body, transaction }) => {
-        const b = body as z.infer<typeof ResolveBody>;
+        const b = body;
         const id = params.id as string;
         return transaction(async (tx) => {
           const done = await resolveLedgerEntry(tx, caller.orgId, id, { charged: b.charged, note: b.note, keyId: caller.keyId, at: deps.now() });
