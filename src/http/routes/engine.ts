@@ -51,7 +51,13 @@ export function engineRoutes(deps: AppDeps, engine: Engine = createEngine(deps))
       body: CaptureBody,
       bodyLimitBytes: captureBodyLimitBytes(engine.config),
       handler: ({ caller, body, req, res }) =>
-        submitCapture(deps, engine, { caller, body, rawBody: req.body as Record<string, unknown>, requestId: res.locals.requestId as string, res }),
+        submitCapture(deps, engine, {
+          caller,
+          body,
+          rawBody: req.body as Record<string, unknown>,
+          requestId: res.locals.requestId as string,
+          res,
+        }),
     }),
     route({
       method: 'get',

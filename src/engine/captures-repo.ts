@@ -1,0 +1,121 @@
+import type { Queryable } from '../store/db';
+import type { CaptureKind } from './challenges-repo';
+import type { Vote } from './voter';
+
+export type CaptureStatus = 'passed' | 'failed' | 'requires_review';
+
+export interface Verdicts {
+  /** `live`, `spoof` or `uncertain` for anti-spoof; `pass`, `fail` or `uncertain` for tamper. */
+  fused: string;
+  voters: Vote[];
+}
+
+/** The response a capture got, kept so a replay of the same bundle can be answered with it. */
+export interface OriginalResponse {
+  status: number;
+  body: unknown;
+}
+
+export interface CaptureBundle {
+  id: string;
+  orgId: string;
+  keyId: string;
+  customerId: string;
+  challengeId: string;
+  kind: CaptureKind;
+  status: CaptureStatus;
+  frameCount: number;
+  frameBytes: number;
+  bundleTimestamp: string;
+  replayDigest: string;
+  antiSpoof: Verdicts;
+  tamper: Verdicts | null;
+  response: OriginalResponse;
+  retainUntil: Date;
+  createdAt: Date;
+}
+
+interface CaptureRow {
+  id: string;
+  org_id: string;
+  key_id: string;
+  customer_id: string;
+  challenge_id: string;
+  kind: CaptureKind;
+  status: CaptureStatus;
+  frame_count: number;
+  frame_bytes: number;
+  bundle_timestamp: string;
+  replay_digest: string;
+  anti_spoof: Verdicts;
+  tamper: Verdicts | null;
+  response_status: number;
+  response_body: unknown;
+  retain_until: Date;
+  created_at: Date;
+}
+
+const toCapture = (r: CaptureRow): CaptureBundle => ({
+  id: r.id,
+  orgId: r.org_id,
+  keyId: r.key_id,
+  customerId: r.customer_id,
+  challengeId: r.challenge_id,
+  kind: r.kind,
+  status: r.status,
+  frameCount: r.frame_count,
+  frameBytes: Number(r.frame_bytes),
+  bundleTimestamp: r.bundle_timestamp,
+  replayDigest: r.replay_digest,
+  antiSpoof: r.anti_spoof,
+  tamper: r.tamper,
+  response: { status: r.response_status, body: r.response_body },
+  retainUntil: new Date(r.retain_until),
+  createdAt: new Date(r.created_at),
+});
+
+export async function insertCapture(db: Queryable, c: CaptureBundle): Promise<void> {
+  await db.query(
+    `INSERT INTO capture_bundles (id, org_id, key_id, customer_id, challenge_id, kind, status, frame_count, frame_bytes,
+       bundle_timestamp, replay_digest, anti_spoof, tamper, response_status, response_body, retain_until, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+    [
+      c.id,
+      c.orgId,
+      c.keyId,
+      c.customerId,
+      c.challengeId,
+      c.kind,
+      c.status,
+      c.frameCount,
+      c.frameBytes,
+      c.bundleTimestamp,
+      c.replayDigest,
+      JSON.stringify(c.antiSpoof),
+      c.tamper ? JSON.stringify(c.tamper) : null,
+      c.response.status,
+      JSON.stringify(c.response.body),
+      c.retainUntil,
+      c.createdAt,
+    ],
+  );
+}
+
+/** One of the org's captures that is still within retention, or null (another org's id is null too). */
+export async function findCapture(db: Queryable, orgId: string, id: string, now: Date): Promise<CaptureBundle | null> {
+  const { rows } = await db.query<CaptureRow>('SELECT * FROM capture_bundles WHERE id = $1 AND org_id = $2 AND retain_until > $3', [
+    id,
+    orgId,
+    now,
+  ]);
+  return rows[0] ? toCapture(rows[0]) : null;
+}
+
+/** The org's capture submitted with this signature and timestamp (the durable half of replay detection). */
+export async function findCaptureByReplayDigest(db: Queryable, orgId: string, digest: string): Promise<CaptureBundle | null> {
+  const { rows } = await db.query<CaptureRow>('SELECT * FROM capture_bundles WHERE org_id = $1 AND replay_digest = $2', [orgId, digest]);
+  return rows[0] ? toCapture(rows[0]) : null;
+}
+
+/** Postgres' unique_violation, as both drivers report it. */
+export const isUniqueViolation = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === '23505';

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { readConfigFile } from '../config';
+
+/** A score band: at or beyond `pass` the voter passes, at or beyond `fail` it fails, in between it is uncertain. */
+const Band = z.object({ pass: z.number(), fail: z.number() }).strict();
+
+const EngineFile = z
+  .object({
+    $comment: z.string().optional(),
+    challenge: z
+      .object({
+        /** How long a flash challenge can be answered, in seconds. */
+        ttlSeconds: z.number().int().positive(),
+        /** Colours per sequence; 6 to 8 keeps the flash inside ~2.5 s at 3 flashes a second. */
+        sequenceLength: z.number().int().min(4).max(16),
+        /** Random bytes in a nonce (WebAuthn asks for at least 16). */
+        nonceBytes: z.number().int().min(16).max(64),
+      })
+      .strict(),
+    capture: z
+      .object({
+        /** Most frames in one bundle; with `maxFrameBase64Chars` it sizes the route's body limit. */
+        maxFrames: z.number().int().positive(),
+        /** Largest frame, in characters of base64 (seed 000: 12 MB). */
+        maxFrameBase64Chars: z.number().int().positive(),
+        /** How long a signature + timestamp pair is remembered in Redis for replay detection, in seconds. */
+        replayWindowSeconds: z.number().int().positive(),
+        /** How long a capture bundle's verdicts are kept before the retention sweep erases them, in days. */
+        bundleRetentionDays: z.number().positive(),
+        /** Frames are downscaled so their longer side is at most this many pixels before the voters run. */
+        analysisMaxSide: z.number().int().min(64).max(2048),
+      })
+      .strict(),
+    pool: z
+      .object({
+        /** Worker threads decoding and analysing frames. */
+        size: z.number().int().min(1).max(64),
+        /** A capture whose analysis takes longer than this, in ms, fails with 503. */
+        taskTimeoutMs: z.number().int().positive(),
+      })
+      .strict(),
+    thresholds: z
+      .object({
+        /** Pearson correlation of the face region's chroma shifts with the issued sequence (higher is live). */
+        flashReflectance: Band.extend({
+          /** Smallest mean chroma shift between frames, as a fraction of brightness, that counts as a flash response. */
+          minChromaShift: z.number().nonnegative(),
+        }).strict(),
+        /** Lowest structural correlation between consecutive frames (higher is consistent). */
+        frameConsistency: Band,
+        /** High-frequency energy relative to contrast (lower is live; screens add moire). */
+        screenReplay: Band,
+        /** Mean chroma after grey-world balancing (higher is a colour original; photocopies are grey). */
+        photocopy: Band,
+        /** Hologram patch's flash response over the card body's (higher is a real hologram). */
+        hologram: Band,
+      })
+      .strict(),
+  })
+  .strict();
+
+export type EngineConfig = z.infer<typeof EngineFile>;
+
+let cached: EngineConfig | undefined;
+
+/** config/engine.json, validated once per process. */
+export function engineConfig(): EngineConfig {
+  cached ??= readConfigFile('engine.json', EngineFile);
+  return cached;
+}

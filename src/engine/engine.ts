@@ -1,0 +1,27 @@
+import type { AppDeps } from '../http/context';
+import { RateLimiter } from '../http/rate-limiter';
+import { engineConfig, type EngineConfig } from './engine-config';
+import { AnalysisPool } from './pool';
+import { ReplayGuard } from './replay-guard';
+
+/** What the engine's routes share: its settings, the analysis worker pool, the replay guard and a limiter. */
+export interface Engine {
+  config: EngineConfig;
+  pool: AnalysisPool;
+  replay: ReplayGuard;
+  limiter: RateLimiter;
+}
+
+export function createEngine(deps: AppDeps, config: EngineConfig = engineConfig()): Engine {
+  return {
+    config,
+    // Workers start on the first capture, not at boot, and are unref'd: an app that never sees a capture pays nothing.
+    pool: new AnalysisPool(config.pool),
+    replay: new ReplayGuard(deps.redis, config.capture.replayWindowSeconds * 1000),
+    limiter: new RateLimiter(deps.redis),
+  };
+}
+
+/** Largest capture request body: every frame at its limit, plus room for the other fields. */
+export const captureBodyLimitBytes = (config: EngineConfig): number =>
+  config.capture.maxFrames * config.capture.maxFrameBase64Chars + 64 * 1024;

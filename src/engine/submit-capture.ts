@@ -1,0 +1,234 @@
+import type { Response } from 'express';
+import { z } from 'zod';
+import { findCustomer } from '../customers/customers-repo';
+import { AppError, isAppError } from '../errors/app-error';
+import type { AppDeps, Caller } from '../http/context';
+import { serialiseError } from '../http/error-response';
+import type { Reply } from '../http/route';
+import { newId } from '../ids';
+import { hmacKeyOf } from '../tenancy/keys-repo';
+import { signatureMatches } from './bundle-signature';
+import { takeCaptureSlot } from './capture-rate-limit';
+import {
+  findCaptureByReplayDigest,
+  insertCapture,
+  isUniqueViolation,
+  type CaptureBundle,
+  type OriginalResponse,
+  type Verdicts,
+} from './captures-repo';
+import { consumeChallenge, findChallengeByNonce, type FlashChallenge } from './challenges-repo';
+import type { Engine } from './engine';
+import { presentCapture } from './present';
+import { replayDigest } from './replay-guard';
+import { nikChecksumVote } from './voters/nik-checksum';
+import { fuse, type Vote } from './voter';
+
+export const CaptureBody = z
+  .object({
+    customerId: z.string().min(1).max(64),
+    kind: z.enum(['selfie', 'ktp']),
+    flashChallengeNonce: z.string().min(1).max(256),
+    /** When the client finished capturing, ISO 8601; part of what makes two bundles different. */
+    timestamp: z.iso.datetime({ offset: true }),
+    /** Base64 images; their count and size are checked by the handler so they answer `frames empty or too large`. */
+    frames: z.array(z.string()),
+    signature: z.string().max(256),
+    /** KTP only: the NIK, birth date (YYYY-MM-DD) and sex as read from the card, for the nik_checksum voter. */
+    nik: z.string().max(32).optional(),
+    birthDate: z.iso.date().optional(),
+    sex: z.enum(['male', 'female']).optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.kind !== 'ktp') return;
+    for (const field of ['nik', 'birthDate', 'sex'] as const) {
+      if (b[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'required for KTP captures' });
+    }
+  });
+export type CaptureBody = z.infer<typeof CaptureBody>;
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+export interface SubmitInput {
+  caller: Caller;
+  body: CaptureBody;
+  /** The body as parsed from JSON, before validation: the bytes the client signed. */
+  rawBody: Record<string, unknown>;
+  requestId: string;
+  res: Response;
+}
+
+/**
+ * POST /v1/captures, in seed 000's order: rate limit, frame bounds, signature (constant time, before any
+ * image is decoded), replay, customer, challenge (unknown, expired, consumed), pixel analysis in the
+ * worker pool, then one transaction that consumes the challenge and stores the bundle with its verdicts.
+ */
+export async function submitCapture(deps: AppDeps, engine: Engine, input: SubmitInput): Promise<Reply> {
+  const { caller, body } = input;
+  await takeCaptureSlot(deps, engine.limiter, caller.keyId, body.kind === 'ktp' ? 'ktp.capture' : 'selfie.capture', input.res);
+  const { maxFrames, maxFrameBase64Chars } = engine.config.capture;
+  if (body.frames.length === 0 || body.frames.length > maxFrames || body.frames.some((f) => f.length > maxFrameBase64Chars)) {
+    throw new AppError('frames_invalid', { param: 'frames' });
+  }
+  const hmacKey = await hmacKeyOf(deps.db, deps.keys, caller.orgId, caller.keyId);
+  if (!hmacKey || !signatureMatches(input.rawBody, hmacKey, body.signature))
+    throw new AppError('bundle_signature_invalid', { param: 'signature' });
+
+  const digest = replayDigest(body.signature, body.timestamp);
+  await refuseReplay(deps, engine, caller.orgId, digest);
+  try {
+    const reply = await process(deps, engine, input, digest);
+    // Best effort: the bundle is committed, and its row answers replays if Redis did not record this.
+    await engine.replay.remember(caller.orgId, digest, reply).catch(() => undefined);
+    return reply;
+  } catch (err) {
+    if (isAppError(err) && err.status < 500 && err.code !== 'replay_detected') {
+      const serialised = serialiseError(err, input.requestId);
+      await engine.replay.remember(caller.orgId, digest, { status: serialised.status, body: serialised.body }).catch(() => undefined);
+    } else if (!(isAppError(err) && err.code === 'replay_detected')) {
+      await engine.replay.release(caller.orgId, digest).catch(() => undefined);
+    }
+    throw err;
+  }
+}
+
+async function refuseReplay(deps: AppDeps, engine: Engine, orgId: string, digest: string): Promise<void> {
+  let claim;
+  try {
+    claim = await engine.replay.claim(orgId, digest);
+  } catch (cause) {
+    throw new AppError('service_unavailable', { params: { dependency: 'redis' }, cause });
+  }
+  if (!claim.first) throw replayError(claim.original);
+  // Redis may have lost the key (failover, flush): the stored bundle still remembers.
+  const stored = await findCaptureByReplayDigest(deps.db, orgId, digest);
+  if (stored) throw replayError(stored.response);
+}
+
+/** 409 carrying the first submission's answer; null while that one is still being processed. */
+const replayError = (original: OriginalResponse | null) =>
+  new AppError('replay_detected', { param: 'signature', details: { originalResponse: original } });
+
+async function process(deps: AppDeps, engine: Engine, input: SubmitInput, digest: string): Promise<Reply> {
+  const { caller, body } = input;
+  const now = deps.now();
+  if (!(await findCustomer(deps.db, caller.orgId, body.customerId))) {
+    throw new AppError('resource_not_found', { params: { resource: 'customer' }, param: 'customerId' });
+  }
+  const challenge = await findChallengeByNonce(
+    deps.db,
+    { orgId: caller.orgId, customerId: body.customerId, kind: body.kind },
+    body.flashChallengeNonce,
+  );
+  if (!challenge) throw new AppError('flash_challenge_nonce_mismatch', { param: 'flashChallengeNonce' });
+  if (challenge.expiresAt <= now) throw new AppError('flash_challenge_expired', { param: 'flashChallengeNonce' });
+  if (challenge.consumedAt) throw new AppError('flash_challenge_consumed', { param: 'flashChallengeNonce' });
+
+  const images: Buffer[] = [];
+  for (const [i, frame] of body.frames.entries()) {
+    if (!BASE64.test(frame)) throw undecodable(i);
+    images.push(Buffer.from(frame, 'base64'));
+  }
+  const analysis = await engine.pool
+    .run({
+      kind: body.kind,
+      frames: images,
+      sequence: challenge.sequence,
+      maxSide: engine.config.capture.analysisMaxSide,
+      thresholds: engine.config.thresholds,
+    })
+    .catch((cause: unknown) => {
+      // A timed-out or crashed worker is our failure, not the bundle's: 503, and the replay claim is released.
+      throw new AppError('service_unavailable', { params: { dependency: 'frame analysis' }, cause });
+    });
+  if (!analysis.ok) throw undecodable(analysis.undecodableFrame);
+
+  const antiSpoof: Verdicts = {
+    fused: ({ pass: 'live', fail: 'spoof', uncertain: 'uncertain' } as const)[fuse(analysis.antiSpoof)],
+    voters: analysis.antiSpoof,
+  };
+  let tamper: Verdicts | null = null;
+  if (body.kind === 'ktp') {
+    const votes: Vote[] = [
+      nikChecksumVote({ nik: body.nik ?? '', birthDate: body.birthDate ?? '', sex: body.sex ?? 'male' }),
+      ...analysis.tamper,
+    ];
+    tamper = { fused: fuse(votes), voters: votes };
+  }
+  return persist(deps, engine, input, { challenge, digest, now, antiSpoof, tamper, frameBytes: images.reduce((s, b) => s + b.length, 0) });
+}
+
+const undecodable = (i: number) =>
+  new AppError('invalid_request', { params: { detail: `frames.${i}: not a decodable image` }, param: `frames.${i}` });
+
+interface Outcome {
+  challenge: FlashChallenge;
+  digest: string;
+  now: Date;
+  antiSpoof: Verdicts;
+  tamper: Verdicts | null;
+  frameBytes: number;
+}
+
+/**
+ * Consumes the challenge and stores the bundle in one transaction, so a bundle exists exactly when its
+ * challenge is used. Verdict failures are answered with 422 after the commit: the bundle stays.
+ */
+async function persist(deps: AppDeps, engine: Engine, input: SubmitInput, o: Outcome): Promise<Reply> {
+  const { caller, body } = input;
+  const spoof = o.antiSpoof.fused === 'spoof';
+  const tampered = !spoof && o.tamper?.fused === 'fail';
+  const uncertain = o.antiSpoof.fused === 'uncertain' || o.tamper?.fused === 'uncertain';
+  const capture: CaptureBundle = {
+    id: newId('cap'),
+    orgId: caller.orgId,
+    keyId: caller.keyId,
+    customerId: body.customerId,
+    challengeId: o.challenge.id,
+    kind: body.kind,
+    status: spoof || tampered ? 'failed' : uncertain ? 'requires_review' : 'passed',
+    frameCount: body.frames.length,
+    frameBytes: o.frameBytes,
+    bundleTimestamp: body.timestamp,
+    replayDigest: o.digest,
+    antiSpoof: o.antiSpoof,
+    tamper: o.tamper,
+    response: { status: 0, body: null },
+    retainUntil: new Date(o.now.getTime() + engine.config.capture.bundleRetentionDays * 86_400_000),
+    createdAt: o.now,
+  };
+  const verdictError = spoof ? 'liveness_failed' : tampered ? 'tamper_failed' : null;
+  const error = verdictError
+    ? new AppError(verdictError, { details: { captureBundleId: capture.id, antiSpoof: capture.antiSpoof, tamper: capture.tamper } })
+    : null;
+  if (error) {
+    const serialised = serialiseError(error, input.requestId);
+    capture.response = { status: serialised.status, body: serialised.body };
+  } else {
+    capture.response = { status: 201, body: presentCapture(capture) };
+  }
+
+  try {
+    await deps.db.transaction(async (tx) => {
+      if (!(await consumeChallenge(tx, o.challenge.id, o.now))) {
+        // Lost the race for the nonce (or it expired meanwhile): nothing of this bundle is kept.
+        const again = await findChallengeByNonce(
+          tx,
+          { orgId: caller.orgId, customerId: body.customerId, kind: body.kind },
+          body.flashChallengeNonce,
+        );
+        throw new AppError(again?.consumedAt ? 'flash_challenge_consumed' : 'flash_challenge_expired', { param: 'flashChallengeNonce' });
+      }
+      await insertCapture(tx, capture);
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      const stored = await findCaptureByReplayDigest(deps.db, caller.orgId, o.digest);
+      throw replayError(stored?.response ?? null);
+    }
+    throw err;
+  }
+  if (error) throw error;
+  return { status: 201, body: capture.response.body };
+}

@@ -1,0 +1,55 @@
+import { buildCaptureBundle } from '../../src/engine/client-helper';
+import type { Rgb } from '../../src/engine/flash-sequence';
+import { hmacKeyOf } from '../../src/tenancy/keys-repo';
+import type { TestApp } from '../helpers/test-app';
+
+export interface Challenge {
+  id: string;
+  customerId: string;
+  kind: 'selfie' | 'ktp';
+  nonce: string;
+  sequence: Rgb[];
+  expiresAt: string;
+}
+
+export interface EngineTenant {
+  orgId: string;
+  key: string;
+  keyId: string;
+  hmacKey: string;
+  customerId: string;
+}
+
+/** A new org whose key may capture and view captures, its hmacKey, and one customer. */
+export async function engineTenant(app: TestApp): Promise<EngineTenant> {
+  const t = await app.tenant(['captures:write', 'captures:view', 'customers:write']);
+  const hmacKey = (await hmacKeyOf(app.deps.db, app.deps.keys, t.orgId, t.keyId)) as string;
+  const res = await app.request('POST', '/v1/customers', { key: t.key, body: { externalRef: 'person-1' } });
+  const customer = (await res.json()) as { id: string };
+  return { ...t, hmacKey, customerId: customer.id };
+}
+
+export async function newChallenge(app: TestApp, t: EngineTenant, kind: 'selfie' | 'ktp'): Promise<Challenge> {
+  const res = await app.request('POST', '/v1/flash-challenges', { key: t.key, body: { customerId: t.customerId, kind } });
+  if (res.status !== 201) throw new Error(`challenge: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Challenge;
+}
+
+/** The timestamps of successive bundles must differ (same signature + timestamp is a replay). */
+let clock = Date.parse('2026-01-01T00:00:00Z');
+export const nextTimestamp = (): Date => new Date((clock += 1000));
+
+export function signedBundle(
+  t: EngineTenant,
+  challenge: Challenge,
+  frames: ReadonlyArray<Uint8Array | string>,
+  ktp?: { nik: string; birthDate: string; sex: 'male' | 'female' },
+): Record<string, unknown> & { signature: string } {
+  return buildCaptureBundle({ challenge, frames, hmacKey: t.hmacKey, timestamp: nextTimestamp(), ktp });
+}
+
+export const submit = (app: TestApp, t: EngineTenant, bundle: unknown) => app.request('POST', '/v1/captures', { key: t.key, body: bundle });
+
+export interface ErrorJson {
+  error: { code: string; message: string; status: number; param: string | null; [k: string]: unknown };
+}
