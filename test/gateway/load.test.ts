@@ -27,7 +27,7 @@ function body(i: number, customerId: string) {
 }
 
 describe('under load with injected faults', () => {
-  it('when 200 verifications run at once through faulty simulators, then none has two charged attempts and charged rows equal the simulators’ bills', async () => {
+  it('when 200 verifications run at once through faulty simulators, then none has two charged attempts and the ledger accounts for every call the simulators billed', async () => {
     const t = await gw.tenant(['verifications:write', 'verifications:view', 'customers:write', 'usage:view', 'routing:manage']);
     // Failover after an unknown charge allowed: the riskiest policy for double charges.
     const put = await gw.app.request('PUT', '/v1/routing/policy', { key: t.key, body: { allowFailoverAfterUnknown: true, checks: {} } });
@@ -79,8 +79,15 @@ describe('under load with injected faults', () => {
       [t.orgId],
     );
     const of = (p: string) => rows.find((r) => r.provider === p) ?? { charged: 0, total: 0, unknown: 0 };
-    expect(Number(of('accuauth').charged)).toBe(gw.sims.accuauth.billing().totalCharged);
-    expect(Number(of('lapis').charged)).toBe(gw.sims.lapis.billing().totalCharged);
+    // What finance reconciles: every call the vendor billed is on the ledger, as charged, or as unknown
+    // when our timeout fired before its late answer arrived (the vendor billed, we could not know).
+    // Nothing is booked charged that the vendor did not bill.
+    for (const provider of ['accuauth', 'lapis'] as const) {
+      const billed = gw.sims[provider].billing().totalCharged;
+      const { charged, unknown } = of(provider);
+      expect(Number(charged)).toBeLessThanOrEqual(billed);
+      expect(billed).toBeLessThanOrEqual(Number(charged) + Number(unknown));
+    }
     expect(Number(of('accuauth').charged)).toBeGreaterThan(0);
     expect(Number(of('accuauth').unknown)).toBeGreaterThan(0); // the hang window really left unknown charges
     // One ledger row per attempt, one attempt per verification at most per provider.
