@@ -23,6 +23,7 @@ import { createApp } from '../src/http/app';
 import type { AppDeps } from '../src/http/context';
 import { producerConnection, whenReady } from '../src/jobs/redis';
 import { createLogger } from '../src/logger';
+import { createEngine } from '../src/engine/engine';
 import { openDb } from '../src/store/db';
 import { migrate } from '../src/store/migrate';
 import { KeyMaterial } from '../src/tenancy/key-material';
@@ -142,6 +143,7 @@ async function startGateway(simUrl: string) {
     errorMap: loadErrorMap(),
     providers: { ...base, accuauth: { ...base.accuauth, sandbox: { ...base.accuauth.sandbox, port: Number(new URL(simUrl).port) } } },
     gateway: createGateway(redis, logger, { cooldownPrefix: `bench:cooldown:${run}`, statePrefix: `bench:gw:${run}` }),
+    engine: createEngine(redis),
     now: () => new Date(),
   };
   const org = await createOrg(db, { name: 'bench' });

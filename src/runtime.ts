@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from './config';
 import { errorCatalog } from './errors/catalog';
 import { loadErrorMap } from './gateway/error-map';
+import { createEngine } from './engine/engine';
 import { createGateway } from './gateway/gateway';
 import { loadProvidersConfig } from './gateway/providers';
 import { allRoutes, createApp } from './http/app';
@@ -63,6 +64,7 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
     errorMap,
     providers,
     gateway: createGateway(redis, logger),
+    engine: createEngine(redis),
     now: () => new Date(),
   };
 
@@ -95,6 +97,7 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
       await Promise.all([server && closeServer(server, grace), ...workers.map((w) => withDeadline(w.close(), grace, () => w.close(true)))]);
       await queue?.close();
       deps.gateway.breakers.shutdown();
+      await deps.engine.pool.close();
       await Promise.allSettled([redis.quit(), workerRedis?.quit()]);
       await db.close();
       if (simulators) await stopSimulators(simulators);

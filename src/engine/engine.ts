@@ -1,4 +1,4 @@
-import type { AppDeps } from '../http/context';
+import type { Redis } from 'ioredis';
 import { RateLimiter } from '../http/rate-limiter';
 import { engineConfig, type EngineConfig } from './engine-config';
 import { AnalysisPool } from './pool';
@@ -12,13 +12,14 @@ export interface Engine {
   limiter: RateLimiter;
 }
 
-export function createEngine(deps: AppDeps, config: EngineConfig = engineConfig()): Engine {
+/** Built once per process with the app's Redis; its pool is closed at shutdown. */
+export function createEngine(redis: Redis, config: EngineConfig = engineConfig()): Engine {
   return {
     config,
     // Workers start on the first capture, not at boot, and are unref'd: an app that never sees a capture pays nothing.
     pool: new AnalysisPool(config.pool),
-    replay: new ReplayGuard(deps.redis, config.capture.replayWindowSeconds * 1000),
-    limiter: new RateLimiter(deps.redis),
+    replay: new ReplayGuard(redis, config.capture.replayWindowSeconds * 1000),
+    limiter: new RateLimiter(redis),
   };
 }
 

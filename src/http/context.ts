@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
+import type { Engine } from '../engine/engine';
 import type { ErrorMap } from '../gateway/error-map';
 import type { Gateway } from '../gateway/gateway';
 import type { ProvidersConfig } from '../gateway/providers';
@@ -22,6 +23,8 @@ export interface AppDeps {
   providers: ProvidersConfig;
   /** Routing policy, breakers, account health and prices (config/routing.json, breakers.json, pricing.json). */
   gateway: Gateway;
+  /** The in-house engine's shared parts (analysis worker pool, replay guard); closed at shutdown. */
+  engine: Engine;
   /** Injected so expiry rules can be tested without waiting. */
   now: () => Date;
 }

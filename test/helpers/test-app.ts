@@ -5,6 +5,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { allRoutes, createApp } from '../../src/http/app';
 import type { AppDeps } from '../../src/http/context';
 import type { RouteSpec } from '../../src/http/route';
+import { createEngine } from '../../src/engine/engine';
 import { loadErrorMap } from '../../src/gateway/error-map';
 import { createGateway, type GatewayOptions } from '../../src/gateway/gateway';
 import { loadProvidersConfig, type ProvidersConfig } from '../../src/gateway/providers';
@@ -80,6 +81,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     errorMap: loadErrorMap(),
     providers: options.providers ?? loadProvidersConfig(),
     gateway,
+    engine: createEngine(redis),
     now: () => new Date(Date.now() + offset),
   };
   const app = createApp(deps, [...allRoutes(deps), ...(options.extraRoutes?.(deps) ?? [])]);
@@ -112,6 +114,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       gateway.breakers.shutdown();
+      await deps.engine.pool.close();
       redis.disconnect();
       if (ownDb) await db.close();
     },

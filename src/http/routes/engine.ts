@@ -3,7 +3,7 @@ import { findCustomer } from '../../customers/customers-repo';
 import { AppError } from '../../errors/app-error';
 import { findCapture } from '../../engine/captures-repo';
 import { insertChallenge } from '../../engine/challenges-repo';
-import { captureBodyLimitBytes, createEngine, type Engine } from '../../engine/engine';
+import { captureBodyLimitBytes } from '../../engine/engine';
 import { randomNonce, randomSequence } from '../../engine/flash-sequence';
 import { presentCapture, presentChallenge } from '../../engine/present';
 import { CaptureBody, submitCapture } from '../../engine/submit-capture';
@@ -18,7 +18,8 @@ const CreateChallenge = z
   .strict();
 
 /** The in-house engine (DESIGN 9): flash challenges and signed capture bundles. */
-export function engineRoutes(deps: AppDeps, engine: Engine = createEngine(deps)): RouteSpec[] {
+export function engineRoutes(deps: AppDeps): RouteSpec[] {
+  const { engine } = deps;
   return [
     route({
       method: 'post',
