@@ -59,6 +59,8 @@ export interface CallContext {
   signal?: AbortSignal;
   /** Per-call timeout, in ms. */
   timeoutMs: number;
+  /** Endpoint paths that override the adapter's defaults, by the adapter's own path names (config/providers.json `paths`). */
+  paths?: Record<string, string>;
 }
 
 /** An operation the adapter exposes: its name in the mapping table and the suite check it serves. */

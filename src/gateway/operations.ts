@@ -34,8 +34,8 @@ export const OPERATIONS: Record<VendorId, Record<string, Invoke>> = {
       ),
   },
   lapis: {
-    document_upload: (ctx, input) => uploadDocument(ctx, input as CheckInput<'document'>),
-    face_authentication: (ctx, input) => authenticateFace(ctx, input as CheckInput<'face_match'>),
-    liveliness: (ctx, input) => verifyLiveliness(ctx, input as CheckInput<'liveness'>),
+    document_upload: (ctx, input) => uploadDocument(ctx, input as CheckInput<'document'>, ctx.paths),
+    face_authentication: (ctx, input) => authenticateFace(ctx, input as CheckInput<'face_match'>, ctx.paths),
+    liveliness: (ctx, input) => verifyLiveliness(ctx, input as CheckInput<'liveness'>, ctx.paths),
   },
 };

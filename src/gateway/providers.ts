@@ -7,6 +7,8 @@ const Provider = z
   .object({
     /** Per-call timeout, in ms. */
     timeoutMs: z.number().int().positive(),
+    /** Overrides of the adapter's endpoint paths, for paths the vendor does not document (Lapis). */
+    paths: z.record(z.string(), z.string().regex(/^\/[\w\-./{}]*$/, 'must be a path starting with /')).optional(),
     live: z
       .object({
         baseUrl: z.url({ protocol: /^https$/, error: 'live vendor URLs must be https' }),
@@ -56,7 +58,7 @@ export function callContext(
 ): CallContext {
   const settings = providers[provider];
   if (mode === 'test') {
-    return { baseUrl: simulatorUrl(settings, env), credentials: settings.sandbox.credentials, timeoutMs: settings.timeoutMs, signal };
+    return { baseUrl: simulatorUrl(settings, env), credentials: settings.sandbox.credentials, timeoutMs: settings.timeoutMs, paths: settings.paths, signal };
   }
   const credentials: Record<string, string> = {};
   for (const [name, variable] of Object.entries(settings.live.credentialEnv)) {
@@ -64,5 +66,5 @@ export function callContext(
     if (!value) throw new AppError('provider_not_configured', { params: { provider }, provider, charged: 'free' });
     credentials[name] = value;
   }
-  return { baseUrl: settings.live.baseUrl, credentials, timeoutMs: settings.timeoutMs, signal };
+  return { baseUrl: settings.live.baseUrl, credentials, timeoutMs: settings.timeoutMs, paths: settings.paths, signal };
 }

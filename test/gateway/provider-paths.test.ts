@@ -1,0 +1,23 @@
+import nock from 'nock';
+import { callContext, loadProvidersConfig } from '../../src/gateway/providers';
+import { OPERATIONS } from '../../src/gateway/operations';
+
+const META = { customerId: 'cus_x', verificationId: 'ver_x', now: new Date() };
+
+describe('vendor paths from config/providers.json', () => {
+  afterEach(() => nock.cleanAll());
+
+  it('when a live Lapis path is overridden in the config, then the document upload goes to that path', async () => {
+    const providers = loadProvidersConfig();
+    providers.lapis = { ...providers.lapis, paths: { ...providers.lapis.paths, documentUpload: '/v2/documents' } };
+    const ctx = callContext(providers, 'lapis', 'live', { LAPIS_API_KEY: 'live-key' });
+    const scope = nock('https://kyc-be.rubilink.app').post('/v2/documents').matchHeader('x-api-key', 'live-key').reply(200, { id: 'doc-1' });
+    const outcome = await OPERATIONS.lapis.document_upload!(ctx, { front: { url: 'https://example.com/ktp.jpg' } }, META);
+    expect(scope.isDone()).toBe(true);
+    expect(outcome.facts.httpStatus).toBe(200);
+  });
+
+  it('when the shipped config is read, then the assumed Lapis paths are the adapter defaults', () => {
+    expect(loadProvidersConfig().lapis.paths).toEqual({ documentUpload: '/api/document-upload', liveliness: '/api/liveliness', getRequest: '/api/requests/{id}' });
+  });
+});
