@@ -119,3 +119,9 @@ export async function findCaptureByReplayDigest(db: Queryable, orgId: string, di
 
 /** Postgres' unique_violation, as both drivers report it. */
 export const isUniqueViolation = (err: unknown): boolean => (err as { code?: unknown } | null)?.code === '23505';
+
+/** Erases bundles past their retention (their verdicts are biometric-derived); returns how many went. */
+export async function deleteExpiredCaptures(db: Queryable, now: Date): Promise<number> {
+  const { rowCount } = await db.query('DELETE FROM capture_bundles WHERE retain_until <= $1', [now]);
+  return rowCount;
+}

@@ -7,6 +7,7 @@ export const QUEUES = { maintenance: 'maintenance' } as const;
 /** Job names of the maintenance queue, with their data (ids and dates only: never images or PII). */
 export interface MaintenanceJobs {
   'sweep-idempotency': Record<string, never>;
+  'sweep-captures': Record<string, never>;
 }
 
 export type MaintenanceJobName = keyof MaintenanceJobs;
@@ -26,5 +27,7 @@ export function maintenanceQueue(connection: Redis, prefix = 'verigate'): Queue 
 
 /** Registers the recurring maintenance jobs; upserting is idempotent across replicas and restarts. */
 export async function scheduleMaintenance(queue: Queue, sweepEveryMinutes: number): Promise<void> {
-  await queue.upsertJobScheduler('sweep-idempotency', { every: sweepEveryMinutes * 60_000 }, { name: 'sweep-idempotency', data: {} });
+  for (const name of ['sweep-idempotency', 'sweep-captures'] as const) {
+    await queue.upsertJobScheduler(name, { every: sweepEveryMinutes * 60_000 }, { name, data: {} });
+  }
 }

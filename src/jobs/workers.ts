@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { Db } from '../store/db';
+import { deleteExpiredCaptures } from '../engine/captures-repo';
 import { QUEUES, type MaintenanceJobName } from './queues';
 import { sweepIdempotency } from './sweep-idempotency';
 
@@ -18,6 +19,8 @@ type Processor = (job: Job) => Promise<unknown>;
 function maintenanceProcessors(deps: WorkerDeps): Record<MaintenanceJobName, Processor> {
   return {
     'sweep-idempotency': () => sweepIdempotency(deps.db, deps.now(), deps.config.idempotency.retentionHours),
+    // Capture bundles carry their own retention date (config/engine.json bundleRetentionDays).
+    'sweep-captures': async () => ({ deleted: await deleteExpiredCaptures(deps.db, deps.now()) }),
   };
 }
 

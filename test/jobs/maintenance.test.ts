@@ -9,7 +9,10 @@ import { createLogger } from '../../src/logger';
 import type { Db } from '../../src/store/db';
 import { claimKey } from '../../src/store/idempotency-repo';
 import { createOrg } from '../../src/tenancy/orgs-repo';
-import { memoryDb, REDIS_URL, testConfig } from '../helpers/test-app';
+import { insertCustomer } from '../../src/customers/customers-repo';
+import { KeyMaterial } from '../../src/tenancy/key-material';
+import { issueKey } from '../../src/tenancy/keys-repo';
+import { memoryDb, REDIS_URL, TEST_MASTER_KEY, testConfig } from '../helpers/test-app';
 
 const HOUR = 3_600_000;
 let db: Db;
@@ -59,6 +62,39 @@ describe('maintenance queue on real Redis', () => {
     expect(rows.map((r) => r.key)).toEqual(['fresh']);
   });
 
+  it('when the capture sweep runs, then bundles past their retention are erased and the others kept', async () => {
+    const org = await createOrg(db, { name: 'captures' });
+    const key = await issueKey(db, new KeyMaterial(Buffer.from(TEST_MASTER_KEY, 'hex')), {
+      orgId: org.id,
+      name: 'k',
+      mode: 'test',
+      scopes: ['captures:write'],
+    });
+    const customer = (await insertCustomer(db, org.id, 'c1'))!;
+    const now = Date.now();
+    for (const [id, retainUntil] of [
+      ['cap_old', now - HOUR],
+      ['cap_new', now + 29 * 24 * HOUR],
+    ] as const) {
+      await db.query(
+        `INSERT INTO flash_challenges (id, org_id, customer_id, kind, nonce, sequence, expires_at, created_at)
+         VALUES ($1, $2, $3, 'selfie', $1, '[]', $4, $4)`,
+        [`chl_${id}`, org.id, customer.id, new Date(now - 2 * HOUR)],
+      );
+      await db.query(
+        `INSERT INTO capture_bundles (id, org_id, key_id, customer_id, challenge_id, kind, status, frame_count, frame_bytes,
+           bundle_timestamp, replay_digest, anti_spoof, response_status, response_body, retain_until, created_at)
+         VALUES ($1, $2, $3, $4, $5, 'selfie', 'passed', 1, 10, 'ts', $1, '{}', 201, '{}', $6, $7)`,
+        [id, org.id, key.id, customer.id, `chl_${id}`, new Date(retainUntil), new Date(now - 2 * HOUR)],
+      );
+    }
+
+    const job = await queue.add('sweep-captures', {}, { jobId: `captures-${randomBytes(4).toString('hex')}` });
+    expect(await job.waitUntilFinished(events, 10_000)).toEqual({ deleted: 1 });
+    const { rows } = await db.query<{ id: string }>('SELECT id FROM capture_bundles WHERE org_id = $1', [org.id]);
+    expect(rows.map((r) => r.id)).toEqual(['cap_new']);
+  });
+
   it('when the same job id is added twice, then the job exists once', async () => {
     const jobId = `dup-${randomBytes(4).toString('hex')}`;
     await queue.add('sweep-idempotency', {}, { jobId, delay: 60_000 });
@@ -72,9 +108,10 @@ describe('maintenance queue on real Redis', () => {
     await scheduleMaintenance(queue, 60);
     await scheduleMaintenance(queue, 60);
     const schedulers = await queue.getJobSchedulers();
-    expect(schedulers.map((s) => s.key)).toEqual(['sweep-idempotency']);
-    expect(schedulers[0]?.every).toBe(60 * 60_000);
+    expect(schedulers.map((s) => s.key).sort()).toEqual(['sweep-captures', 'sweep-idempotency']);
+    expect(schedulers.every((s) => s.every === 60 * 60_000)).toBe(true);
     await queue.removeJobScheduler('sweep-idempotency');
+    await queue.removeJobScheduler('sweep-captures');
   });
 
   it('when a job carries data, then it holds ids only: the sweep job has no payload at all', async () => {
