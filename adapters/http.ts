@@ -67,3 +67,8 @@ export function parseBody<T>(text: string, schema: z.ZodType<T>): { ok: true; va
 
 /** Facts for an exchange that failed below HTTP. */
 export const transportFacts = (transport: TransportFailure, httpStatus?: number): UpstreamFacts => ({ transport, httpStatus });
+
+/** The object without its undefined fields, so facts and data compare and serialise cleanly. */
+export function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

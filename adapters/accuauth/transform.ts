@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { AppError } from '../../src/errors/app-error';
-import { isTransportFailure, parseBody, type RawExchange } from '../http';
+import { compact, isTransportFailure, parseBody, type RawExchange } from '../http';
 import type { AdapterOutcome, UpstreamFacts } from '../types';
 import {
   ACCUAUTH_IMAGE_LIMIT_BYTES,
@@ -97,9 +97,6 @@ export interface IdNameCheckData {
 const opt = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
 
 /** Drops undefined fields so outcomes compare and serialise cleanly. */
-function compact<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
 
 /** What each endpoint's success result contributes: the facts' result code and vendor id, and the data. */
 interface ReadResult<T> {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { AppError } from '../../src/errors/app-error';
-import { isTransportFailure, parseBody, transportFacts, type RawExchange } from '../http';
+import { compact, isTransportFailure, parseBody, transportFacts, type RawExchange } from '../http';
 import type { AdapterOutcome, UpstreamFacts } from '../types';
 import {
   LAPIS_MAX_BASE64_BYTES,
@@ -190,9 +190,6 @@ const meaningInStatus = (status: number) => STATUS_ONLY.has(status) || status >=
 /** The longest vendor text kept as a message, in characters: enough for any documented line, not an HTML page. */
 const MAX_TEXT_MESSAGE = 200;
 
-function compact(facts: UpstreamFacts): UpstreamFacts {
-  return Object.fromEntries(Object.entries(facts).filter(([, v]) => v !== undefined)) as UpstreamFacts;
-}
 
 /** `error` wins when a body has both: it is the key of every documented failure but one. */
 function messageOf(body: LapisErrorBody): string {

@@ -111,19 +111,8 @@ export async function usage(db: Queryable, orgId: string, from: Date, to: Date):
 }
 
 /** One ledger row as the entries list shows it; its id is the attempt it books (one row per attempt). */
-export interface LedgerRow {
+export interface LedgerRow extends Omit<LedgerEntry, 'attemptId' | 'orgId' | 'keyId'> {
   id: string;
-  verificationId: string;
-  customerId: string;
-  check: string;
-  provider: string;
-  operation: string;
-  upstreamRequestId: string | null;
-  suiteCode: string;
-  charged: ChargeValue;
-  unitPrice: number;
-  currency: string;
-  sandbox: boolean;
   createdAt: Date;
   /** Set once finance resolved an `unknown` row. */
   resolution: { from: 'unknown'; note: string; resolvedBy: string; resolvedAt: Date } | null;
