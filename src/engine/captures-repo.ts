@@ -1,5 +1,7 @@
 import type { Queryable } from '../store/db';
 import type { CaptureKind } from './challenges-repo';
+import type { FaceQuality } from './face/face-quality';
+import { descriptorFromBytes, descriptorToBytes } from './face/similarity';
 import type { Vote } from './voter';
 
 export type CaptureStatus = 'passed' | 'failed' | 'requires_review';
@@ -31,6 +33,8 @@ export interface CaptureBundle {
   antiSpoof: Verdicts;
   tamper: Verdicts | null;
   response: OriginalResponse;
+  /** The selfie's face or the KTP portrait, for matching and enrollment; null when none was found. */
+  face: { descriptor: Float32Array; quality: FaceQuality } | null;
   retainUntil: Date;
   createdAt: Date;
 }
@@ -51,6 +55,8 @@ interface CaptureRow {
   tamper: Verdicts | null;
   response_status: number;
   response_body: unknown;
+  face_descriptor: Uint8Array | null;
+  face_quality: FaceQuality | null;
   retain_until: Date;
   created_at: Date;
 }
@@ -70,6 +76,7 @@ const toCapture = (r: CaptureRow): CaptureBundle => ({
   antiSpoof: r.anti_spoof,
   tamper: r.tamper,
   response: { status: r.response_status, body: r.response_body },
+  face: r.face_descriptor && r.face_quality ? { descriptor: descriptorFromBytes(r.face_descriptor), quality: r.face_quality } : null,
   retainUntil: new Date(r.retain_until),
   createdAt: new Date(r.created_at),
 });
@@ -77,8 +84,9 @@ const toCapture = (r: CaptureRow): CaptureBundle => ({
 export async function insertCapture(db: Queryable, c: CaptureBundle): Promise<void> {
   await db.query(
     `INSERT INTO capture_bundles (id, org_id, key_id, customer_id, challenge_id, kind, status, frame_count, frame_bytes,
-       bundle_timestamp, replay_digest, anti_spoof, tamper, response_status, response_body, retain_until, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+       bundle_timestamp, replay_digest, anti_spoof, tamper, response_status, response_body, retain_until, created_at,
+       face_descriptor, face_quality)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
     [
       c.id,
       c.orgId,
@@ -97,6 +105,8 @@ export async function insertCapture(db: Queryable, c: CaptureBundle): Promise<vo
       JSON.stringify(c.response.body),
       c.retainUntil,
       c.createdAt,
+      c.face ? descriptorToBytes(c.face.descriptor) : null,
+      c.face ? JSON.stringify(c.face.quality) : null,
     ],
   );
 }

@@ -27,6 +27,8 @@ const EngineFile = z
         replayWindowSeconds: z.number().int().positive(),
         /** How long a capture bundle's verdicts are kept before the retention sweep erases them, in days. */
         bundleRetentionDays: z.number().positive(),
+        /** How far a bundle's timestamp may lie outside its challenge's issue-to-expiry window (client clocks drift), in seconds. */
+        clockSkewSeconds: z.number().int().nonnegative(),
         /** Frames are downscaled so their longer side is at most this many pixels before the voters run. */
         analysisMaxSide: z.number().int().min(64).max(2048),
       })
@@ -54,6 +56,40 @@ const EngineFile = z
         photocopy: Band,
         /** Hologram patch's flash response over the card body's (higher is a real hologram). */
         hologram: Band,
+        /** Face detector confidence for the one face in a selfie (higher is surer). */
+        singleFace: Band,
+        /** Face detector confidence for the portrait in the card's photo area (higher is surer). */
+        faceOnCard: Band,
+      })
+      .strict(),
+    face: z
+      .object({
+        /** Detector for selfie frames and card portraits, where the face is large: `tiny` (fast), `ssd` or `auto` (see face-model.ts). */
+        captureDetector: z.enum(['tiny', 'ssd', 'auto']),
+        /** Detector for uploaded images (`liveImage`, `referenceImage`, upload enrollments), where faces may also be small. */
+        uploadDetector: z.enum(['tiny', 'ssd', 'auto']),
+        /** Detections below this confidence (0 to 1) are not faces. */
+        minDetectionScore: z.number().min(0).max(1),
+        /** Similarity (0 to 1, see src/engine/face/similarity.ts) at and above which two faces match. */
+        matchThreshold: z.number().min(0).max(1),
+        /** Uploaded images are downscaled so their longer side is at most this many pixels before detection. */
+        imageMaxSide: z.number().int().min(160).max(2048),
+        /** Largest uploaded image, in characters of base64 (as for capture frames). */
+        maxImageBase64Chars: z.number().int().positive(),
+        /** A reference whose quality score (0 to 1) is below this is refused for enrollment. */
+        minEnrollmentQuality: z.number().min(0).max(1),
+        /** How long an enrollment's descriptor is kept, in days, before the sweep erases it. */
+        enrollmentRetentionDays: z.number().positive(),
+        quality: z
+          .object({
+            /** Laplacian variance (0-255 luminance) at and above which a face counts as fully sharp. */
+            sharpVariance: z.number().positive(),
+            /** Share of near-white pixels in the face at which glare scores 0. */
+            maxGlareShare: z.number().positive().max(1),
+            /** Shorter face side, in pixels, at and above which size scores 1 (the recognition net's input is 150). */
+            goodFacePixels: z.number().positive(),
+          })
+          .strict(),
       })
       .strict(),
   })

@@ -1,6 +1,9 @@
 import type { Redis } from 'ioredis';
 import { RateLimiter } from '../http/rate-limiter';
+import type { AnalysisTask } from './analyse-frames';
+import type { CaptureKind } from './challenges-repo';
 import { engineConfig, type EngineConfig } from './engine-config';
+import type { Rgb } from './flash-sequence';
 import { AnalysisPool } from './pool';
 import { ReplayGuard } from './replay-guard';
 
@@ -26,3 +29,14 @@ export function createEngine(redis: Redis, config: EngineConfig = engineConfig()
 /** Largest capture request body: every frame at its limit, plus room for the other fields. */
 export const captureBodyLimitBytes = (config: EngineConfig): number =>
   config.capture.maxFrames * config.capture.maxFrameBase64Chars + 64 * 1024;
+
+/** The worker task that analyses one capture's frames under the engine's settings. */
+export const analysisTask = (config: EngineConfig, kind: CaptureKind, frames: Uint8Array[], sequence: Rgb[]): AnalysisTask => ({
+  op: 'analyse',
+  kind,
+  frames,
+  sequence,
+  maxSide: config.capture.analysisMaxSide,
+  thresholds: config.thresholds,
+  face: config.face,
+});

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { AnalysisResult, AnalysisTask } from './analyse-frames';
+import type { WorkerResult, WorkerTask } from './worker-tasks';
 
 interface Pending {
   id: number;
-  task: AnalysisTask;
-  resolve(result: AnalysisResult): void;
+  task: WorkerTask;
+  resolve(result: unknown): void;
   reject(err: Error): void;
 }
 
@@ -23,7 +23,7 @@ export interface PoolOptions {
 }
 
 /**
- * A fixed set of worker threads decoding and analysing frames, so image work never blocks the event
+ * A fixed set of worker threads decoding and analysing frames and describing faces, so image work never blocks the event
  * loop. Tasks queue in memory and go to the first idle worker. Workers are unref'd: an idle pool does
  * not keep the process alive.
  */
@@ -35,10 +35,10 @@ export class AnalysisPool {
 
   constructor(private readonly options: PoolOptions) {}
 
-  run(task: AnalysisTask): Promise<AnalysisResult> {
+  run<T extends WorkerTask>(task: T): Promise<WorkerResult<T>> {
     if (this.closed) return Promise.reject(new Error('analysis pool is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, task, resolve, reject });
+      this.queue.push({ id: this.nextId++, task, resolve: resolve as (result: unknown) => void, reject });
       this.dispatch();
     });
   }
@@ -80,7 +80,7 @@ export class AnalysisPool {
       : new Worker(file, { execArgv: [] });
     worker.unref();
     const slot: Slot = { worker };
-    worker.on('message', (message: { id: number; result?: AnalysisResult; error?: string }) => {
+    worker.on('message', (message: { id: number; result?: unknown; error?: string }) => {
       const pending = slot.busy;
       if (!pending || pending.id !== message.id) return;
       this.settle(slot);

@@ -22,6 +22,8 @@ export const presentCapture = (c: CaptureBundle) => ({
   timestamp: c.bundleTimestamp,
   antiSpoof: c.antiSpoof,
   tamper: c.tamper,
+  // Whether a face was found and how usable it is; the descriptor itself never leaves the server.
+  face: c.face ? { found: true, quality: c.face.quality } : { found: false },
   retainUntil: c.retainUntil.toISOString(),
   createdAt: c.createdAt.toISOString(),
 });

@@ -1,6 +1,8 @@
 import type { Response } from 'express';
 import { z } from 'zod';
 import { findCustomer } from '../customers/customers-repo';
+import { insertEnrollment } from '../faces/enrollments-repo';
+import type { Queryable } from '../store/db';
 import { AppError, isAppError } from '../errors/app-error';
 import type { AppDeps, Caller } from '../http/context';
 import { serialiseError } from '../http/error-response';
@@ -18,7 +20,7 @@ import {
   type Verdicts,
 } from './captures-repo';
 import { consumeChallenge, findChallengeByNonce, type FlashChallenge } from './challenges-repo';
-import type { Engine } from './engine';
+import { analysisTask, type Engine } from './engine';
 import { presentCapture } from './present';
 import { replayDigest } from './replay-guard';
 import { nikChecksumVote } from './voters/nik-checksum';
@@ -124,6 +126,7 @@ async function process(deps: AppDeps, engine: Engine, input: SubmitInput, digest
   if (!challenge) throw new AppError('flash_challenge_nonce_mismatch', { param: 'flashChallengeNonce' });
   if (challenge.expiresAt <= now) throw new AppError('flash_challenge_expired', { param: 'flashChallengeNonce' });
   if (challenge.consumedAt) throw new AppError('flash_challenge_consumed', { param: 'flashChallengeNonce' });
+  refuseTimestampOutsideWindow(body.timestamp, challenge, engine.config.capture.clockSkewSeconds);
 
   const images: Buffer[] = [];
   for (const [i, frame] of body.frames.entries()) {
@@ -131,18 +134,13 @@ async function process(deps: AppDeps, engine: Engine, input: SubmitInput, digest
     images.push(Buffer.from(frame, 'base64'));
   }
   const analysis = await engine.pool
-    .run({
-      kind: body.kind,
-      frames: images,
-      sequence: challenge.sequence,
-      maxSide: engine.config.capture.analysisMaxSide,
-      thresholds: engine.config.thresholds,
-    })
+    .run(analysisTask(engine.config, body.kind, images, challenge.sequence))
     .catch((cause: unknown) => {
       // A timed-out or crashed worker is our failure, not the bundle's: 503, and the replay claim is released.
       throw new AppError('service_unavailable', { params: { dependency: 'frame analysis' }, cause });
     });
   if (!analysis.ok) throw undecodable(analysis.undecodableFrame);
+  const face = analysis.face ? { descriptor: analysis.face.descriptor, quality: analysis.face.quality } : null;
 
   const antiSpoof: Verdicts = {
     fused: ({ pass: 'live', fail: 'spoof', uncertain: 'uncertain' } as const)[fuse(analysis.antiSpoof)],
@@ -156,7 +154,44 @@ async function process(deps: AppDeps, engine: Engine, input: SubmitInput, digest
     ];
     tamper = { fused: fuse(votes), voters: votes };
   }
-  return persist(deps, engine, input, { challenge, digest, now, antiSpoof, tamper, frameBytes: images.reduce((s, b) => s + b.length, 0) });
+  return persist(deps, engine, input, { challenge, digest, now, antiSpoof, tamper, face, frameBytes: images.reduce((s, b) => s + b.length, 0) });
+}
+
+/**
+ * A genuine KTP's portrait becomes the customer's `ktp_extract` reference, in the bundle's transaction, so
+ * a later match against the pool has something to compare with. A portrait too poor to match well is not
+ * enrolled (its quality is still on the bundle).
+ */
+async function enrollCardPortrait(tx: Queryable, engine: Engine, capture: CaptureBundle): Promise<void> {
+  if (capture.kind !== 'ktp' || capture.status !== 'passed' || !capture.face) return;
+  if (capture.face.quality.score < engine.config.face.minEnrollmentQuality) return;
+  await insertEnrollment(tx, {
+    orgId: capture.orgId,
+    customerId: capture.customerId,
+    source: 'ktp_extract',
+    captureBundleId: capture.id,
+    descriptor: capture.face.descriptor,
+    quality: capture.face.quality,
+    retainUntil: new Date(capture.createdAt.getTime() + engine.config.face.enrollmentRetentionDays * 86_400_000),
+    createdAt: capture.createdAt,
+  });
+}
+
+/**
+ * Frames taken under a sequence can only exist between the challenge's issue and its expiry. A bundle
+ * stamped outside that window (beyond the allowed clock skew) was not captured under this challenge:
+ * frames recorded earlier, or a bundle assembled later from stored frames.
+ */
+function refuseTimestampOutsideWindow(timestamp: string, challenge: FlashChallenge, skewSeconds: number): void {
+  const at = Date.parse(timestamp);
+  const skew = skewSeconds * 1000;
+  if (at >= challenge.createdAt.getTime() - skew && at <= challenge.expiresAt.getTime() + skew) return;
+  throw new AppError('invalid_request', {
+    params: {
+      detail: `timestamp: outside the flash challenge's window (${challenge.createdAt.toISOString()} to ${challenge.expiresAt.toISOString()})`,
+    },
+    param: 'timestamp',
+  });
 }
 
 const undecodable = (i: number) =>
@@ -168,6 +203,7 @@ interface Outcome {
   now: Date;
   antiSpoof: Verdicts;
   tamper: Verdicts | null;
+  face: CaptureBundle['face'];
   frameBytes: number;
 }
 
@@ -195,6 +231,7 @@ async function persist(deps: AppDeps, engine: Engine, input: SubmitInput, o: Out
     antiSpoof: o.antiSpoof,
     tamper: o.tamper,
     response: { status: 0, body: null },
+    face: o.face,
     retainUntil: new Date(o.now.getTime() + engine.config.capture.bundleRetentionDays * 86_400_000),
     createdAt: o.now,
   };
@@ -221,6 +258,7 @@ async function persist(deps: AppDeps, engine: Engine, input: SubmitInput, o: Out
         throw new AppError(again?.consumedAt ? 'flash_challenge_consumed' : 'flash_challenge_expired', { param: 'flashChallengeNonce' });
       }
       await insertCapture(tx, capture);
+      await enrollCardPortrait(tx, engine, capture);
     });
   } catch (err) {
     if (isUniqueViolation(err)) {

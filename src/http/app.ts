@@ -12,6 +12,7 @@ import type { RouteSpec } from './route';
 import { runRoute } from './run-route';
 import { customerRoutes } from './routes/customers';
 import { engineRoutes } from './routes/engine';
+import { faceRoutes } from './routes/faces';
 import { keyRoutes } from './routes/keys';
 import { mappingTableRoutes } from './routes/mapping-table';
 import { metaRoutes } from './routes/meta';
@@ -34,6 +35,7 @@ export function allRoutes(deps: AppDeps): RouteSpec[] {
     ...providerRoutes(deps),
     ...metricsRoutes(deps),
     ...engineRoutes(deps),
+    ...faceRoutes(deps),
   ];
 }
 

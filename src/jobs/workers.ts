@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { Db } from '../store/db';
 import { deleteExpiredCaptures } from '../engine/captures-repo';
+import { deleteExpiredEnrollments } from '../faces/enrollments-repo';
 import { QUEUES, type MaintenanceJobName } from './queues';
 import { sweepIdempotency } from './sweep-idempotency';
 
@@ -19,8 +20,12 @@ type Processor = (job: Job) => Promise<unknown>;
 function maintenanceProcessors(deps: WorkerDeps): Record<MaintenanceJobName, Processor> {
   return {
     'sweep-idempotency': () => sweepIdempotency(deps.db, deps.now(), deps.config.idempotency.retentionHours),
-    // Capture bundles carry their own retention date (config/engine.json bundleRetentionDays).
-    'sweep-captures': async () => ({ deleted: await deleteExpiredCaptures(deps.db, deps.now()) }),
+    // Capture bundles and face enrollments carry their own retention dates (config/engine.json
+    // bundleRetentionDays, face.enrollmentRetentionDays): both hold biometric-derived data.
+    'sweep-captures': async () => ({
+      deleted: await deleteExpiredCaptures(deps.db, deps.now()),
+      enrollmentsDeleted: await deleteExpiredEnrollments(deps.db, deps.now()),
+    }),
   };
 }
 

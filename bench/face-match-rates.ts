@@ -1,0 +1,67 @@
+/**
+ * Same-person / different-person table for the engine's face matcher: true match rate (TMR) and false
+ * match rate (FMR) at several similarity thresholds, the configured one marked.
+ *
+ *   node --import tsx bench/face-match-rates.ts
+ *
+ * Faces: the 22 people in the sample photos that @vladmandic/face-api ships (test/engine/fixtures/
+ * sample-faces.json), each as 4 portrait variants (test/faces/portraits.ts: framing, exposure, colour
+ * cast, blur, rotation, JPEG quality). Same-person pairs are two variants of one person; the set has one
+ * photo per person, so these pairs are easier than two photos taken on different days, and the TMR here
+ * is an upper bound. Different-person pairs are every pair of two people's variants, which is the
+ * honest part: 22 young women, several with similar make-up, from the same few group photos.
+ * Descriptors come from the engine's worker pool (`describe` task), exactly as POST /v1/matches gets them.
+ */
+import os from 'node:os';
+import { engineConfig } from '../src/engine/engine-config';
+import { similarity } from '../src/engine/face/similarity';
+import { AnalysisPool } from '../src/engine/pool';
+import { FACE_IDS, portraitJpeg, VARIANTS } from '../test/faces/portraits';
+
+const THRESHOLDS = [0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65];
+
+async function main(): Promise<void> {
+  const cfg = engineConfig();
+  const pool = new AnalysisPool({ size: Math.max(1, os.availableParallelism()), taskTimeoutMs: 60_000 });
+  const people: Array<{ id: string; descriptors: Float32Array[] }> = [];
+  let missed = 0;
+  await Promise.all(
+    FACE_IDS.map(async (id) => {
+      const descriptors: Float32Array[] = [];
+      for (const variant of VARIANTS) {
+        const result = await pool.run({ op: 'describe', frames: [await portraitJpeg(id, variant)], face: cfg.face });
+        if (result.ok && result.face) descriptors.push(result.face.descriptor);
+        else missed++;
+      }
+      people.push({ id, descriptors });
+    }),
+  );
+  await pool.close();
+  people.sort((a, b) => a.id.localeCompare(b.id));
+
+  const genuine: number[] = [];
+  const impostor: number[] = [];
+  for (const [i, a] of people.entries()) {
+    for (let x = 0; x < a.descriptors.length; x++) {
+      for (let y = x + 1; y < a.descriptors.length; y++) genuine.push(similarity(a.descriptors[x]!, a.descriptors[y]!));
+      for (const b of people.slice(i + 1)) for (const d of b.descriptors) impostor.push(similarity(a.descriptors[x]!, d));
+    }
+  }
+  const images = FACE_IDS.length * VARIANTS.length;
+  console.log(`people ${people.length}, images ${images}, no face found in ${missed}`);
+  console.log(`same-person pairs ${genuine.length}, different-person pairs ${impostor.length}`);
+  const pct = (n: number, of: number) => `${((100 * n) / of).toFixed(1)}%`;
+  console.log('\n| threshold | TMR (same person matched) | FMR (different people matched) |');
+  console.log('|---|---|---|');
+  for (const t of THRESHOLDS) {
+    const tm = genuine.filter((s) => s >= t).length;
+    const fm = impostor.filter((s) => s >= t).length;
+    const mark = t === cfg.face.matchThreshold ? ' **(configured)**' : '';
+    console.log(`| ${t.toFixed(2)}${mark} | ${pct(tm, genuine.length)} (${tm}/${genuine.length}) | ${pct(fm, impostor.length)} (${fm}/${impostor.length}) |`);
+  }
+  const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))]!.toFixed(3);
+  console.log(`\nsimilarity, same person: min ${q(genuine, 0)} p5 ${q(genuine, 0.05)} median ${q(genuine, 0.5)}`);
+  console.log(`similarity, different people: median ${q(impostor, 0.5)} p99 ${q(impostor, 0.99)} max ${q(impostor, 1)}`);
+}
+
+void main();
