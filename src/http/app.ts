@@ -14,9 +14,11 @@ import { customerRoutes } from './routes/customers';
 import { engineRoutes } from './routes/engine';
 import { faceRoutes } from './routes/faces';
 import { keyRoutes } from './routes/keys';
+import { kycRoutes } from './routes/kyc';
 import { mappingTableRoutes } from './routes/mapping-table';
 import { metaRoutes } from './routes/meta';
 import { metricsRoutes } from './routes/metrics';
+import { passkeyRoutes } from './routes/passkeys';
 import { providerRoutes } from './routes/providers';
 import { routingRoutes } from './routes/routing';
 import { usageRoutes } from './routes/usage';
@@ -36,6 +38,8 @@ export function allRoutes(deps: AppDeps): RouteSpec[] {
     ...metricsRoutes(deps),
     ...engineRoutes(deps),
     ...faceRoutes(deps),
+    ...passkeyRoutes(deps),
+    ...kycRoutes(deps),
   ];
 }
 
