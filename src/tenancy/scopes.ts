@@ -20,6 +20,9 @@ export const SCOPES = [
   'usage:manage',
   'providers:manage',
   'routing:manage',
+  'passkeys:write',
+  'passkeys:view',
+  'passkeys:authenticate',
 ] as const;
 
 export const Scope = z.enum(SCOPES);
