@@ -39,6 +39,8 @@ const EngineFile = z
         size: z.number().int().min(1).max(64),
         /** A capture whose analysis takes longer than this, in ms, fails with 503. */
         taskTimeoutMs: z.number().int().positive(),
+        /** Tasks waiting for a worker beyond which new captures and matches are refused with 503 at once. */
+        maxQueued: z.number().int().positive(),
       })
       .strict(),
     thresholds: z

@@ -20,6 +20,19 @@ export interface PoolOptions {
   size: number;
   /** A task not answered within this many ms is failed and its worker replaced. */
   taskTimeoutMs: number;
+  /**
+   * Tasks waiting for a worker beyond which new ones are refused at once (the API answers 503) instead
+   * of queueing without bound: a burst the pool cannot absorb should be shed, not held in memory until
+   * every waiting request has timed out anyway. Default 64.
+   */
+  maxQueued?: number;
+}
+
+/** The error a task gets when the queue is full; callers answer it like any pool failure (503). */
+export class PoolBusyError extends Error {
+  constructor(queued: number) {
+    super(`analysis pool busy: ${queued} tasks already waiting`);
+  }
 }
 
 /**
@@ -37,6 +50,8 @@ export class AnalysisPool {
 
   run<T extends WorkerTask>(task: T): Promise<WorkerResult<T>> {
     if (this.closed) return Promise.reject(new Error('analysis pool is closed'));
+    const maxQueued = this.options.maxQueued ?? 64;
+    if (this.queue.length >= maxQueued) return Promise.reject(new PoolBusyError(this.queue.length));
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, task, resolve: resolve as (result: unknown) => void, reject });
       this.dispatch();
@@ -51,7 +66,14 @@ export class AnalysisPool {
   async close(): Promise<void> {
     this.closed = true;
     for (const p of this.queue.splice(0)) p.reject(new Error('analysis pool is closed'));
-    await Promise.all(this.slots.splice(0).map((s) => s.worker.terminate()));
+    // Tasks in flight are answered too: a request must not wait forever on a worker that is gone.
+    const slots = this.slots.splice(0);
+    for (const slot of slots) {
+      const pending = slot.busy;
+      this.settle(slot);
+      pending?.reject(new Error('analysis pool is closed'));
+    }
+    await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
   private dispatch(): void {
