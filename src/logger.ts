@@ -26,6 +26,8 @@ export const REDACT_PATHS = [
   '*.ktpImage',
   '*.face_image',
   '*.ktp_image',
+  '*.registry_photo',
+  '*.registryPhoto',
   '*.idNumber',
   '*.id_number',
   '*.email',
