@@ -62,7 +62,7 @@ describe('maintenance queue on real Redis', () => {
     expect(rows.map((r) => r.key)).toEqual(['fresh']);
   });
 
-  it('when the capture sweep runs, then bundles past their retention are erased and the others kept', async () => {
+  it('when the capture sweep runs, then bundles and face enrollments past their retention are erased and the others kept', async () => {
     const org = await createOrg(db, { name: 'captures' });
     const key = await issueKey(db, new KeyMaterial(Buffer.from(TEST_MASTER_KEY, 'hex')), {
       orgId: org.id,
@@ -89,10 +89,23 @@ describe('maintenance queue on real Redis', () => {
       );
     }
 
+    for (const [id, retainUntil] of [
+      ['enr_old', now - HOUR],
+      ['enr_new', now + 365 * 24 * HOUR],
+    ] as const) {
+      await db.query(
+        `INSERT INTO face_enrollments (id, org_id, customer_id, source, descriptor, quality, quality_detail, status, retain_until, created_at)
+         VALUES ($1, $2, $3, 'upload', $4, 1, '{}', 'active', $5, $6)`,
+        [id, org.id, customer.id, Buffer.alloc(512), new Date(retainUntil), new Date(now - 2 * HOUR)],
+      );
+    }
+
     const job = await queue.add('sweep-captures', {}, { jobId: `captures-${randomBytes(4).toString('hex')}` });
-    expect(await job.waitUntilFinished(events, 10_000)).toEqual({ deleted: 1 });
+    expect(await job.waitUntilFinished(events, 10_000)).toEqual({ deleted: 1, enrollmentsDeleted: 1 });
     const { rows } = await db.query<{ id: string }>('SELECT id FROM capture_bundles WHERE org_id = $1', [org.id]);
     expect(rows.map((r) => r.id)).toEqual(['cap_new']);
+    const { rows: enrollments } = await db.query<{ id: string }>('SELECT id FROM face_enrollments WHERE org_id = $1', [org.id]);
+    expect(enrollments.map((r) => r.id)).toEqual(['enr_new']);
   });
 
   it('when the same job id is added twice, then the job exists once', async () => {
