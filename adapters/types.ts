@@ -5,6 +5,8 @@
  * code, charge, finality, failover and breaker decisions.
  */
 
+import type { InhouseEngine } from './inhouse/client';
+
 export const PROVIDERS = ['accuauth', 'idenfy', 'lapis', 'inhouse'] as const;
 export type ProviderId = (typeof PROVIDERS)[number];
 
@@ -52,7 +54,7 @@ export interface AdapterOutcome<T = unknown> {
 
 /** Per-call settings the gateway passes in; adapters never read env or config files themselves. */
 export interface CallContext {
-  /** Vendor base URL: the real API with live credentials, a simulator otherwise. */
+  /** Vendor base URL: the real API with live credentials, a simulator otherwise; empty for an in-process provider. */
   baseUrl: string;
   credentials: Record<string, string>;
   /** Aborts the HTTP call (the breaker's timeout, or shutdown). */
@@ -61,6 +63,11 @@ export interface CallContext {
   timeoutMs: number;
   /** Endpoint paths that override the adapter's defaults, by the adapter's own path names (config/providers.json `paths`). */
   paths?: Record<string, string>;
+  /**
+   * The in-house engine, bound to the calling org and key: what an `in_process` provider is called through
+   * instead of a URL. Set by the gateway for each verification; HTTP vendors never see it.
+   */
+  engine?: InhouseEngine;
 }
 
 /** An operation the adapter exposes: its name in the mapping table and the suite check it serves. */
@@ -69,12 +76,22 @@ export interface OperationDeclaration {
   endpoint: string;
   /** The suite check this operation answers, or null for helper steps (status fetch, delete, ...). */
   serves: Check | null;
+  /**
+   * A stand-in for providers that could not answer: tried only while no provider before it in the chain
+   * gave a result, so a degraded answer never replaces a real one (a registry's free "not found" stays).
+   */
+  fallbackOnly?: boolean;
 }
 
 /** The adapter's declaration in index.ts: a plain typed object. */
 export interface AdapterDeclaration {
   id: ProviderId;
   displayName: string;
+  /**
+   * How the gateway reaches the provider: `http` (a vendor's API, or its simulator behind sandbox keys) or
+   * `in_process` (our own engine, called in this process: no URL, no credentials, the same for both key modes).
+   */
+  transport: 'http' | 'in_process';
   /** Credential names the adapter needs (e.g. `apiId`, `apiSecret`); a provider without them is skipped for live keys. */
   credentials: readonly string[];
   operations: Record<string, OperationDeclaration>;

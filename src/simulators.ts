@@ -2,9 +2,10 @@ import { startAccuauthSimulator } from '../adapters/accuauth/simulator';
 import { startIdenfySimulator } from '../adapters/idenfy/simulator';
 import { startLapisSimulator } from '../adapters/lapis/simulator';
 import type { RunningSimulator } from '../adapters/simulator-kit';
-import type { ProvidersConfig, VendorId } from './gateway/providers';
+import type { HttpVendorId, ProvidersConfig } from './gateway/providers';
 
-export type RunningSimulators = Record<VendorId, RunningSimulator>;
+/** One simulator per HTTP vendor; the in-house engine runs in process and has none. */
+export type RunningSimulators = Record<HttpVendorId, RunningSimulator>;
 
 /**
  * Every vendor simulator on its sandbox port (bound to `host`: loopback in the embedded run, all

@@ -1,9 +1,10 @@
 import type { AdapterDeclaration, AdapterOutcome, CallContext } from '../types';
 import { ACCUAUTH_PATHS, postAccuauth } from './client';
+import { deliverReferencePhoto } from './reference-photo-sink';
 import {
   idNameCheckOutcome,
   idNameOutcome,
-  idSelfieOutcome,
+  readIdSelfie,
   toIdNameBody,
   toIdSelfieBody,
   type IdNameCheckData,
@@ -14,6 +15,7 @@ import {
 } from './transform';
 
 export type { IdNameCheckData, IdNameData, IdNameInput, IdSelfieData, IdSelfieInput } from './transform';
+export { withReferencePhotoSink } from './reference-photo-sink';
 
 /**
  * AccuAuth Indonesia: Dukcapil-backed NIK checks (providers.md 3). `id_name` answers a name check
@@ -23,6 +25,7 @@ export type { IdNameCheckData, IdNameData, IdNameInput, IdSelfieData, IdSelfieIn
 export const accuauth: AdapterDeclaration = {
   id: 'accuauth',
   displayName: 'AccuAuth Indonesia',
+  transport: 'http',
   credentials: ['apiId', 'apiSecret'],
   operations: {
     id_selfie: { endpoint: ACCUAUTH_PATHS.id_selfie, serves: 'identity_selfie' },
@@ -31,10 +34,16 @@ export const accuauth: AdapterDeclaration = {
   },
 };
 
-/** NIK + selfie (+ optional card photo, name, birth date) against the registry. Throws `invalid_request` for an image over 50 KB, before any call. */
+/**
+ * NIK + selfie (+ optional card photo, name, birth date) against the registry. Throws `invalid_request` for
+ * an image over 50 KB, before any call. A reference photo in the answer goes to the caller's
+ * withReferencePhotoSink scope only, never into the outcome.
+ */
 export async function verifyIdSelfie(ctx: CallContext, input: IdSelfieInput): Promise<AdapterOutcome<IdSelfieData>> {
   const body = toIdSelfieBody(input);
-  return idSelfieOutcome(await postAccuauth(ctx, 'id_selfie', body));
+  const { outcome, referencePhoto } = readIdSelfie(await postAccuauth(ctx, 'id_selfie', body));
+  if (referencePhoto !== undefined) deliverReferencePhoto(referencePhoto);
+  return outcome;
 }
 
 /** NIK + name verdict (match / mismatch / not sure / failed). */

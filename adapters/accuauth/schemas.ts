@@ -11,6 +11,26 @@ import { z } from 'zod';
 /** Largest decoded image the vendor accepts, in bytes ("image size must be limited to 50KB"). */
 export const ACCUAUTH_IMAGE_LIMIT_BYTES = 50 * 1024;
 
+/**
+ * Largest registry reference photo we accept, in decoded bytes. Registry portraits are small passport-style
+ * JPEGs; the bound keeps a broken or hostile answer from handing the face engine megabytes to decode.
+ */
+export const ACCUAUTH_REFERENCE_PHOTO_LIMIT_BYTES = 512 * 1024;
+
+/** Base64 chars that decode to at most `bytes` bytes (4 chars per 3 bytes, padded). */
+const base64CharsFor = (bytes: number) => Math.ceil(bytes / 3) * 4;
+
+/**
+ * The registry's reference photo (`registry_photo`, base64 JPEG/PNG, no data-URI prefix). OUR ASSUMPTION:
+ * no AccuAuth source documents such a field (providers.md 4.3); seed 000 assumes a Dukcapil verdict "gives
+ * you a clean photo". Checked apart from the envelope, so a bad photo costs the photo, never the verdict.
+ */
+export const ReferencePhoto = z
+  .string()
+  .min(4)
+  .max(base64CharsFor(ACCUAUTH_REFERENCE_PHOTO_LIMIT_BYTES))
+  .refine((s) => s.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(s), 'must be base64');
+
 /** The vendor's two-digit business result code (`01`..`08`). */
 const ResultCode = z.string().regex(/^\d{2}$/);
 
@@ -52,6 +72,12 @@ export const IdSelfieResult = z.object({
   ktp_face_score: z.number().nullish(),
   name: z.boolean().nullish(),
   birth_date: z.boolean().nullish(),
+  /**
+   * The registry's reference photo, when the answer carries one (our assumption, see ReferencePhoto). Any
+   * string here keeps the envelope valid: ReferencePhoto is applied in transform.ts, so a photo that fails
+   * it is dropped without turning a charged verdict into `schema_invalid`.
+   */
+  registry_photo: z.string().nullish(),
 });
 export type IdSelfieResult = z.infer<typeof IdSelfieResult>;
 

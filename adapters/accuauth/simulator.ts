@@ -10,6 +10,9 @@
  *   - `/verify/id_name`: 01 match, 02 mismatch, 03 not sure (remark UNKNOW), 04 failed; any other answers 01.
  *   - `/verify/id_name_check`: 02 scores 0.42; 03..08 answer 400 QUERY_FAILED (the endpoint has no result
  *     code, so a lookup that yields no score fails the query); any other suffix scores 1.0.
+ *   - `/verify/id_selfie` with a reference photo (OUR ASSUMPTION, providers.md 4.3: no vendor source shows a
+ *     Dukcapil verdict returning one; seed 000 assumes it): 31 → 01 match and 32 → 02 mismatch, each with
+ *     `registry_photo`, a real face cropped passport-style (reference-photo.ts). Elsewhere 31 and 32 answer 01.
  *   - On every endpoint: 41 → 400 QUERY_FAILED, 42 → 400 ABNORMAL_BEHAVIOURS_DETECTED, 43 → 401 KEY_EXPIRED,
  *     44 → 403 NO_PERMISSION, 45 → 403 OUT_OF_QUOTA, 46 → 403 RATE_LIMIT_EXCEEDED, 47 → 404 NOT_FOUND,
  *     50 → 500 INTERNAL_ERROR, 52 → 512 SOURCE_SERVICE_UNAVAILABLE, 53 → 513 SOURCE_SERVICE_TIMEOUT.
@@ -24,6 +27,7 @@ import { randomBytes } from 'node:crypto';
 import type { Express, Request, Response } from 'express';
 import { listen, parseJsonBody, SimulatorState, simulatorApp, type RunningSimulator } from '../simulator-kit';
 import { ACCUAUTH_PATHS, type AccuauthOperation } from './client';
+import { sampleReferencePhoto } from './reference-photo';
 import { ACCUAUTH_IMAGE_LIMIT_BYTES } from './schemas';
 
 const NIK_PREFIX = '32170610128700';
@@ -59,6 +63,9 @@ const SELFIE_REMARKS: Record<string, string> = {
 };
 const NAME_REMARKS: Record<string, string> = { '01': 'SAME', '02': 'UNSAME', '03': 'UNKNOW', '04': 'FAILED' };
 
+/** id_selfie NIK suffixes whose answer carries the registry's reference photo → the result code they answer. */
+const PHOTO_RESULTS: Record<string, string> = { '31': '01', '32': '02' };
+
 /** The simulator's documented magic inputs. */
 export const ACCUAUTH_SANDBOX = {
   credentials: { apiId: 'accuauth-sandbox-id', apiSecret: 'accuauth-sandbox-secret' },
@@ -68,6 +75,8 @@ export const ACCUAUTH_SANDBOX = {
   results: Object.fromEntries(Object.keys(SELFIE_REMARKS).map((code) => [code, nik(code)])) as Record<string, string>,
   /** Vendor error status → NIK that produces it, on every endpoint. */
   httpErrors: Object.fromEntries(Object.entries(HTTP_ERRORS).map(([suffix, e]) => [e.code, nik(suffix)])) as Record<string, string>,
+  /** id_selfie NIKs whose answer carries `registry_photo` (our assumption): a match and a mismatch. */
+  referencePhoto: { match: nik('31'), mismatch: nik('32') },
   /** A NIK with no magic suffix: answers like 01 (id_name_check: score 1.0). */
   plain: nik('99'),
   /** id_name_check score for suffix 02. */
@@ -148,7 +157,7 @@ function scenarioAnswer(op: AccuauthOperation, body: Record<string, unknown>, or
     );
   }
   const remarks = op === 'id_selfie' ? SELFIE_REMARKS : NAME_REMARKS;
-  const code = suffix in remarks ? suffix : '01';
+  const code = (op === 'id_selfie' ? PHOTO_RESULTS[suffix] : undefined) ?? (suffix in remarks ? suffix : '01');
   const charged = code === '01' || code === '02';
   const base = { order_no: orderNo(), handle_time: handleTime(), result: code, remark: remarks[code] };
   if (op === 'id_name') return ok(`${op}:${code}`, base, charged);
@@ -193,7 +202,7 @@ export function accuauthSimulator(options: AccuauthSimulatorOptions = {}): { app
     res.status(answer.httpStatus).json(answer.body);
   };
 
-  const handler = (op: AccuauthOperation) => (req: Request, res: Response) => {
+  const handler = (op: AccuauthOperation) => async (req: Request, res: Response) => {
     if (req.get('x-df-api-id') !== apiId || req.get('x-df-api-secret') !== apiSecret) {
       return send(res, errorAnswer(`${op}:UNAUTHORIZED`, 401, 'UNAUTHORIZED', 'Unauthorized or access is denied'));
     }
@@ -202,7 +211,13 @@ export function accuauthSimulator(options: AccuauthSimulatorOptions = {}): { app
     const reason = invalidArgument(op, parsed.value);
     if (reason) return send(res, errorAnswer(`${op}:INVALID_ARGUMENT`, 400, 'INVALID_ARGUMENT', reason));
     if (state.faults.quotaExhausted) return send(res, errorAnswer(`${op}:OUT_OF_QUOTA`, 403, 'OUT_OF_QUOTA', 'API calls quota exceeded'));
-    send(res, scenarioAnswer(op, parsed.value as Record<string, unknown>, orderNo));
+    const body = parsed.value as Record<string, unknown>;
+    const answer = scenarioAnswer(op, body, orderNo);
+    if (op === 'id_selfie' && String(body.id_number).slice(-2) in PHOTO_RESULTS) {
+      const result = (answer.body as { result: Record<string, unknown> }).result;
+      result.registry_photo = await sampleReferencePhoto();
+    }
+    send(res, answer);
   };
 
   const app = simulatorApp(

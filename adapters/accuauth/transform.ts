@@ -8,6 +8,7 @@ import {
   IdNameCheckResult,
   IdNameResult,
   IdSelfieResult,
+  ReferencePhoto,
   type IdNameRequest,
   type IdSelfieRequest,
 } from './schemas';
@@ -79,6 +80,8 @@ export interface IdSelfieData {
   birthDateMatch?: boolean;
   /** `YYYY-MM-DD HH:MM:SS`, vendor local time. */
   handledAt?: string;
+  /** The answer carried a reference photo: `received`, or `rejected` (not base64, or too large). Never the photo (reference-photo-sink.ts). */
+  referencePhoto?: 'received' | 'rejected';
 }
 
 /** Normalised answer of `/verify/id_name`. */
@@ -124,22 +127,41 @@ function outcomeOf<R, T>(raw: RawExchange, resultSchema: z.ZodType<R>, read: (re
   return { facts: compact(facts), data, latencyMs: raw.latencyMs };
 }
 
-export const idSelfieOutcome = (raw: RawExchange): AdapterOutcome<IdSelfieData> =>
-  outcomeOf(raw, IdSelfieResult, (r) => ({
-    result: r.result,
-    orderNo: r.order_no,
-    data: compact({
-      resultCode: r.result,
-      remark: opt(r.remark),
-      faceMatch: opt(r.face_percent),
-      faceScore: opt(r.face_score),
-      ktpFaceMatch: opt(r.ktp_face_percent),
-      ktpFaceScore: opt(r.ktp_face_score),
-      nameMatch: opt(r.name),
-      birthDateMatch: opt(r.birth_date),
-      handledAt: r.handle_time,
-    }),
-  }));
+/** An id_selfie answer read: the outcome the gateway records, and apart from it the reference photo when a valid one came. */
+export interface IdSelfieReading {
+  outcome: AdapterOutcome<IdSelfieData>;
+  /** Base64, checked with ReferencePhoto; kept out of `outcome` so nothing that persists the outcome can hold it. */
+  referencePhoto?: string;
+}
+
+export function readIdSelfie(raw: RawExchange): IdSelfieReading {
+  let referencePhoto: string | undefined;
+  const outcome = outcomeOf(raw, IdSelfieResult, (r) => {
+    let photoState: IdSelfieData['referencePhoto'];
+    if (r.registry_photo !== undefined && r.registry_photo !== null) {
+      const valid = ReferencePhoto.safeParse(r.registry_photo).success;
+      photoState = valid ? 'received' : 'rejected';
+      if (valid) referencePhoto = r.registry_photo;
+    }
+    return {
+      result: r.result,
+      orderNo: r.order_no,
+      data: compact({
+        resultCode: r.result,
+        remark: opt(r.remark),
+        faceMatch: opt(r.face_percent),
+        faceScore: opt(r.face_score),
+        ktpFaceMatch: opt(r.ktp_face_percent),
+        ktpFaceScore: opt(r.ktp_face_score),
+        nameMatch: opt(r.name),
+        birthDateMatch: opt(r.birth_date),
+        handledAt: r.handle_time,
+        referencePhoto: photoState,
+      }),
+    };
+  });
+  return referencePhoto === undefined ? { outcome } : { outcome, referencePhoto };
+}
 
 export const idNameOutcome = (raw: RawExchange): AdapterOutcome<IdNameData> =>
   outcomeOf(raw, IdNameResult, (r) => ({

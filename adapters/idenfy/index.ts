@@ -16,6 +16,7 @@ import {
 export const idenfy: AdapterDeclaration = {
   id: 'idenfy',
   displayName: 'iDenfy',
+  transport: 'http',
   credentials: ['apiKey', 'apiSecret'],
   operations: {
     token: { endpoint: `POST ${IDENFY_PATHS.token}`, serves: 'hosted_session' },

@@ -41,6 +41,7 @@ export { DEFAULT_LAPIS_PATHS, lapisClient, type LapisPaths } from './client';
 export const lapis: AdapterDeclaration = {
   id: 'lapis',
   displayName: 'Lapis eKYC',
+  transport: 'http',
   credentials: ['apiKey'],
   operations: {
     document_upload: { endpoint: `POST ${DEFAULT_LAPIS_PATHS.documentUpload} (path assumed)`, serves: 'document' },

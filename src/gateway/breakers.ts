@@ -30,7 +30,7 @@ export type BreakersConfig = Record<VendorId, BreakerSettings>;
 export function loadBreakersConfig(dir?: string): BreakersConfig {
   const file = readConfigFile('breakers.json', BreakersFile, dir);
   const of = (p: VendorId): BreakerSettings => ({ ...file.default, ...file.providers[p] });
-  return { accuauth: of('accuauth'), idenfy: of('idenfy'), lapis: of('lapis') };
+  return { accuauth: of('accuauth'), idenfy: of('idenfy'), lapis: of('lapis'), inhouse: of('inhouse') };
 }
 
 /**

@@ -1,11 +1,12 @@
 import { accuauth } from '../../adapters/accuauth';
 import { idenfy } from '../../adapters/idenfy';
+import { inhouse } from '../../adapters/inhouse';
 import { lapis } from '../../adapters/lapis';
 import type { AdapterDeclaration, Check } from '../../adapters/types';
 import type { VendorId } from './providers';
 
-/** The vendor adapters the gateway can call (the in-house engine joins when it exists). */
-export const ADAPTERS: Record<VendorId, AdapterDeclaration> = { accuauth, idenfy, lapis };
+/** The adapters the gateway can call: the vendors and the in-house engine, each declared the same way. */
+export const ADAPTERS: Record<VendorId, AdapterDeclaration> = { accuauth, idenfy, lapis, inhouse };
 
 /**
  * Which operation of a provider answers a check, derived from each adapter's own declaration

@@ -58,6 +58,11 @@ const MapFile = z
     provider: z.enum(PROVIDERS),
     /** Source keys used by rows, with their URLs. */
     sources: z.record(z.string(), z.string()),
+    /**
+     * The provider can never bill (our own engine): every row must say `free`, the catch-all included,
+     * since an answer nobody mapped still cost nothing and would only clutter finance's unknown rows.
+     */
+    neverBills: z.boolean().default(false),
     /** The adapter's operations; rows may name only these (or `*`). */
     operations: z.array(z.string().min(1)).min(1),
     rows: z.array(Row).min(1),
@@ -104,6 +109,7 @@ function validateFile(file: string, data: MappingFile, catalog: ErrorCatalog): M
     if (row.operation !== '*' && !data.operations.includes(row.operation)) fail(i, `unknown operation ${row.operation}`);
     if (row.kind === 'error' && !catalog.has(row.suiteCode)) fail(i, `suiteCode ${row.suiteCode} is not an error of the catalog`);
     if (row.kind === 'result' && !catalog.result(row.suiteCode)) fail(i, `suiteCode ${row.suiteCode} is not a result of the catalog`);
+    if (data.neverBills && row.charged !== 'free') fail(i, `${data.provider} never bills: every row is charged free`);
     const mayBeCharged = row.charged === 'charged' || (typeof row.charged === 'object' && Object.values(row.charged.plan).includes('charged'));
     if (mayBeCharged && row.failover) fail(i, 'a charged answer cannot invite failover: it would pay twice (DESIGN 5)');
     if (row.suiteCode === 'upstream_unmapped' && row.failover) fail(i, 'an unreadable or unmapped answer never invites failover (DESIGN 4)');
@@ -116,8 +122,10 @@ function validateFile(file: string, data: MappingFile, catalog: ErrorCatalog): M
   });
   const catchAll = rows.find(isCatchAll);
   if (!catchAll) throw new Error(`${file}: needs a catch-all row (operation "*", match {}) for unknown answers`);
-  if (catchAll.suiteCode !== 'upstream_unmapped' || catchAll.charged !== 'unknown' || catchAll.failover) {
-    throw new Error(`${file}: the catch-all row must be upstream_unmapped, charged unknown, no failover (DESIGN 4)`);
+  // Unknown: the vendor may have billed an answer nobody documented. A provider that never bills knows it did not.
+  const charge = data.neverBills ? 'free' : 'unknown';
+  if (catchAll.suiteCode !== 'upstream_unmapped' || catchAll.charged !== charge || catchAll.failover) {
+    throw new Error(`${file}: the catch-all row must be upstream_unmapped, charged ${charge}, no failover (DESIGN 4)`);
   }
   return rows;
 }

@@ -1,6 +1,7 @@
 import type { Check } from '../../adapters/types';
 import { isAppError } from '../errors/app-error';
 import { operationFor } from './capabilities';
+import { acceptsInput, inputIssues } from './check-inputs';
 import type { Gateway } from './gateway';
 import { callContext, VENDORS, type ProvidersConfig, type VendorId } from './providers';
 import { planRoutes, type EffectivePolicy } from './routing-policy';
@@ -24,7 +25,7 @@ export interface WouldTry {
 
 export interface Skipped {
   provider: VendorId;
-  /** cannot_serve, not_pinned, not_in_policy, condition_not_met, drained, account_<state>, provider_not_configured, breaker_open. */
+  /** cannot_serve, not_pinned, not_in_policy, condition_not_met, input_not_accepted, drained, account_<state>, provider_not_configured, breaker_open. */
   reason: string;
   detail?: string;
 }
@@ -46,6 +47,9 @@ export async function explainRouting(
   const planned = planRoutes(policy, req.check, req.input, gateway.random);
   const listed = new Set(planned.map((r) => r.provider));
   const routes = req.pinned ? [{ provider: req.pinned, priority: 1, weight: 1, excluded: null }] : planned;
+  // Explain takes partial inputs (a NIK alone, to try a condition): the input's shape picks providers only
+  // when it is one a verification would take, as it then would.
+  const judgeShape = inputIssues(req.check, req.input) === null;
 
   for (const provider of VENDORS) {
     if (!operationFor(provider, req.check))
@@ -58,6 +62,14 @@ export async function explainRouting(
     if (!operation) continue; // reported above as cannot_serve
     if (route.excluded) {
       skipped.push({ provider: route.provider, reason: 'condition_not_met', detail: route.excluded.replace(/^condition_not_met: /, '') });
+      continue;
+    }
+    if (judgeShape && !acceptsInput(req.check, route.provider, req.input)) {
+      skipped.push({
+        provider: route.provider,
+        reason: 'input_not_accepted',
+        detail: `the input is not of a shape ${route.provider} takes for ${req.check}`,
+      });
       continue;
     }
     const blocked = await blockedBy(gateway, providers, req.mode, route.provider, now);

@@ -1,4 +1,5 @@
 import type { Attempt, Skip } from '../verifications/verifications-repo';
+import { ADAPTERS } from './capabilities';
 import type { Candidate } from './routing';
 
 /** An attempt as the mapping table classified it (its charge, final and failover axes), with the adapter's data. */
@@ -28,10 +29,14 @@ export function mayFailOver(attempt: ClassifiedAttempt, policy: FailoverPolicy):
   return attempt.charged === 'free' || policy.allowFailoverAfterUnknown;
 }
 
+/** A fallback-only operation (the engine's registry-less identity_selfie) stands in only where nobody answered. */
+const fallbackOnly = (c: Candidate) => ADAPTERS[c.provider]?.operations[c.operation]?.fallbackOnly === true;
+
 /**
  * Tries the candidates in order until one answers for good. A result that invites failover (AccuAuth's
- * free "not found") is kept as the answer should nobody after it do better. `previous` are the attempts
- * an interrupted run already recorded: the chain goes on from them as if it had never stopped.
+ * free "not found") is kept as the answer should nobody after it do better; a fallback-only candidate is
+ * then skipped (`answered_before`), since its degraded answer would only replace a real one. `previous`
+ * are the attempts an interrupted run already recorded: the chain goes on from them as if it had never stopped.
  */
 export async function runChain(
   candidates: Candidate[],
@@ -48,6 +53,10 @@ export async function runChain(
   for (const attempt of previous) if (!take(attempt)) return outcome;
   const tried = new Set(previous.map((a) => a.provider));
   for (const candidate of candidates.filter((c) => !tried.has(c.provider))) {
+    if (outcome.answer && fallbackOnly(candidate)) {
+      outcome.skipped.push({ provider: candidate.provider, reason: 'answered_before', suiteCode: outcome.answer.suiteCode });
+      continue;
+    }
     const result = await tryCandidate(candidate);
     if (!result.tried) outcome.skipped.push(result.skip);
     else if (!take(result.attempt)) break;

@@ -1,9 +1,12 @@
+import type { InhouseEngine } from '../../adapters/inhouse';
 import type { AdapterOutcome, Check } from '../../adapters/types';
 import { isAppError } from '../errors/app-error';
 import type { Logger } from '../logger';
 import { newId } from '../ids';
 import type { AccountHealth } from './account-health';
 import type { Breakers, BreakersConfig } from './breakers';
+import { ADAPTERS } from './capabilities';
+import { providerInput } from './check-inputs';
 import type { ProviderDrains } from './drains';
 import { resolveCharge, type Classification, type ErrorMap } from './error-map';
 import type { CandidateOutcome, ClassifiedAttempt } from './failover';
@@ -34,6 +37,8 @@ export interface Invocation {
   meta: OperationMeta;
   /** Persists the attempt (and its ledger row) before the chain moves on, so a crash loses no call. */
   record(attempt: ClassifiedAttempt): Promise<void>;
+  /** The in-house engine bound to this verification's org and key: what `in_process` providers are called through. */
+  engine?: InhouseEngine;
 }
 
 /**
@@ -50,6 +55,9 @@ export async function tryCandidate(deps: InvokeDeps, candidate: Candidate, call:
 
 async function callCandidate(deps: InvokeDeps, candidate: Candidate, call: Invocation): Promise<CandidateOutcome> {
   const { provider, operation } = candidate;
+  // Each provider reads the input with its own schema; routing hands over only providers whose shape it has.
+  const input = providerInput(call.check, provider, call.input);
+  if (!input) return skipped(provider, 'input_not_accepted', 'invalid_request');
   if (await deps.drains.drainOf(provider)) return skipped(provider, 'drained', 'provider_unavailable');
   const cooldown = await deps.accountHealth.cooldownOf(call.mode, provider);
   if (cooldown) return skipped(provider, `account_${cooldown.state}`, cooldown.suiteCode);
@@ -68,7 +76,8 @@ async function callCandidate(deps: InvokeDeps, candidate: Candidate, call: Invoc
     call.mode,
     provider,
     async () => {
-      const outcome = await invoke({ ...ctx, signal: AbortSignal.timeout(ctx.timeoutMs) }, call.input, call.meta);
+      const inProcess = ADAPTERS[provider].transport === 'in_process' ? { engine: call.engine } : {};
+      const outcome = await invoke({ ...ctx, ...inProcess, signal: AbortSignal.timeout(ctx.timeoutMs) }, input.value, call.meta);
       return { outcome, classification: deps.errorMap.classify(provider, operation, outcome.facts) };
     },
     ({ outcome, classification }) => classification.row.breaker || outcome.facts.transport !== undefined,

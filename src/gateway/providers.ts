@@ -3,7 +3,7 @@ import type { CallContext } from '../../adapters/types';
 import { readConfigFile } from '../config';
 import { AppError } from '../errors/app-error';
 
-const Provider = z
+const HttpProvider = z
   .object({
     /** Per-call timeout, in ms. */
     timeoutMs: z.number().int().positive(),
@@ -27,15 +27,29 @@ const Provider = z
   })
   .strict();
 
-const ProvidersFile = z
-  .object({ $comment: z.string().optional(), providers: z.object({ accuauth: Provider, idenfy: Provider, lapis: Provider }).strict() })
+/** A provider called in this process (the in-house engine): no URL, no credentials, the same for both key modes. */
+const InProcessProvider = z
+  .object({
+    transport: z.literal('in_process'),
+    /** Per-call timeout, in ms. */
+    timeoutMs: z.number().int().positive(),
+  })
   .strict();
 
-export type VendorId = keyof z.infer<typeof ProvidersFile>['providers'];
-export type ProviderSettings = z.infer<typeof Provider>;
-export type ProvidersConfig = Record<VendorId, ProviderSettings>;
+const ProvidersFile = z
+  .object({
+    $comment: z.string().optional(),
+    providers: z.object({ accuauth: HttpProvider, idenfy: HttpProvider, lapis: HttpProvider, inhouse: InProcessProvider }).strict(),
+  })
+  .strict();
 
-export const VENDORS: readonly VendorId[] = ['accuauth', 'idenfy', 'lapis'];
+export type ProvidersConfig = z.infer<typeof ProvidersFile>['providers'];
+export type VendorId = keyof ProvidersConfig;
+/** The vendors reached over HTTP, each with a simulator behind sandbox keys. */
+export type HttpVendorId = { [P in VendorId]: ProvidersConfig[P] extends { transport: 'in_process' } ? never : P }[VendorId];
+export type ProviderSettings = z.infer<typeof HttpProvider>;
+
+export const VENDORS: readonly VendorId[] = ['accuauth', 'idenfy', 'lapis', 'inhouse'];
 
 export function loadProvidersConfig(dir?: string): ProvidersConfig {
   return readConfigFile('providers.json', ProvidersFile, dir).providers;
@@ -47,7 +61,9 @@ export const simulatorUrl = (settings: ProviderSettings, env: NodeJS.ProcessEnv 
 
 /**
  * Where and how one call goes. Sandbox keys only ever reach the simulators; live keys reach the vendor
- * with credentials from the environment, and a vendor without them is `provider_not_configured`.
+ * with credentials from the environment, and a vendor without them is `provider_not_configured`. An
+ * in-process provider has neither: both key modes call it here, with only a timeout (the gateway adds the
+ * engine bound to the caller).
  */
 export function callContext(
   providers: ProvidersConfig,
@@ -57,6 +73,7 @@ export function callContext(
   signal?: AbortSignal,
 ): CallContext {
   const settings = providers[provider];
+  if ('transport' in settings) return { baseUrl: '', credentials: {}, timeoutMs: settings.timeoutMs, signal };
   if (mode === 'test') {
     return { baseUrl: simulatorUrl(settings, env), credentials: settings.sandbox.credentials, timeoutMs: settings.timeoutMs, paths: settings.paths, signal };
   }

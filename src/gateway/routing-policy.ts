@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CHECKS, type Check } from '../../adapters/types';
 import { AppError } from '../errors/app-error';
 import { operationFor } from './capabilities';
+import { acceptsInput } from './check-inputs';
 import { VENDORS, type VendorId } from './providers';
 import type { Skip } from '../verifications/verifications-repo';
 import type { Candidate, RoutingPolicy } from './routing';
@@ -150,8 +151,9 @@ export function planRoutes(policy: EffectivePolicy, check: Check, input: unknown
 
 /**
  * The candidates of one verification: a pinned provider alone (the caller's explicit choice, so the
- * org's order and conditions do not apply), else the planned routes whose conditions hold. Routes
- * left out by their condition come back as skips, so a verification nobody could take says why.
+ * org's order and conditions do not apply), else the planned routes whose conditions hold; in both cases
+ * only providers whose input shape the input has (check-inputs.ts). Routes left out come back as skips
+ * (`condition_not_met`, `input_not_accepted`), so a verification nobody could take says why.
  */
 export function orgCandidates(
   policy: EffectivePolicy,
@@ -161,13 +163,15 @@ export function orgCandidates(
   random?: () => number,
 ): { candidates: Candidate[]; excluded: (Skip & { suiteCode: string })[] } {
   const planned = pinned ? [{ provider: pinned, excluded: null }] : planRoutes(policy, check, input, random);
-  const candidates = planned.flatMap(({ provider, excluded }) => {
+  const candidates: Candidate[] = [];
+  const excluded: (Skip & { suiteCode: string })[] = [];
+  for (const { provider, excluded: unmet } of planned) {
     const operation = operationFor(provider, check);
-    return operation && !excluded ? [{ provider, operation }] : [];
-  });
-  const excluded = planned.flatMap(({ provider, excluded: why }) =>
-    why ? [{ provider, reason: 'condition_not_met', suiteCode: 'provider_unavailable' }] : [],
-  );
+    if (!operation) continue;
+    if (unmet) excluded.push({ provider, reason: 'condition_not_met', suiteCode: 'provider_unavailable' });
+    else if (!acceptsInput(check, provider, input)) excluded.push({ provider, reason: 'input_not_accepted', suiteCode: 'invalid_request' });
+    else candidates.push({ provider, operation });
+  }
   return { candidates, excluded };
 }
 

@@ -2,6 +2,7 @@ import type { Check } from '../../adapters/types';
 import { AppError } from '../errors/app-error';
 import { errorCatalog } from '../errors/catalog';
 import { runChain, type ChainOutcome, type ClassifiedAttempt } from '../gateway/failover';
+import { inhouseEngine } from '../gateway/inhouse-engine';
 import { tryCandidate } from '../gateway/invoke';
 import type { VendorId } from '../gateway/providers';
 import { findRoutingPolicy } from '../gateway/routing-policies-repo';
@@ -21,7 +22,7 @@ import {
 export interface VerificationRequest {
   customerId: string;
   check: Check;
-  /** Validated against the check's schema (CHECK_INPUTS). */
+  /** As sent, checked against the check's input shapes (CHECK_INPUTS); each provider reads it with its own. */
   input: unknown;
   /** A pinned provider, or undefined for `auto`. */
   provider?: VendorId;
@@ -74,6 +75,7 @@ export async function runVerification(deps: AppDeps, caller: Caller, request: Ve
     input: request.input,
     meta: { customerId: request.customerId, verificationId, now: deps.now() },
     record,
+    engine: inhouseEngine(deps, caller),
   };
   let chain: ChainOutcome;
   try {

@@ -41,12 +41,17 @@ function undocumentedIn(map: ErrorMap) {
 }
 
 const map = loadErrorMap();
+const fileOf = (provider: ProviderId) =>
+  JSON.parse(readFileSync(path.join(ERROR_MAP_DIR, `${provider}.json`), 'utf8')) as {
+    neverBills?: boolean;
+    rows: Array<{ charged: unknown }>;
+  };
 // For `*` rows: an operation no adapter has, so only generic rows can answer it.
 const ANY_OPERATION = '__any_operation__';
 
 describe('the mapping table (config/error-map)', () => {
   it('when every provider file is loaded together, then it validates against the catalog', () => {
-    expect(map.providers().sort()).toEqual(['accuauth', 'idenfy', 'lapis']);
+    expect(map.providers().sort()).toEqual(['accuauth', 'idenfy', 'inhouse', 'lapis']);
   });
 
   it.each(map.rows().map((row) => [row.provider, row.operation, JSON.stringify(row.match), row.kind, row.suiteCode, row] as const))(
@@ -88,21 +93,37 @@ describe('the mapping table (config/error-map)', () => {
     }
   });
 
-  it('when an answer nobody documented comes back, then it is upstream_unmapped, charge unknown, no failover', () => {
+  it('when an answer nobody documented comes back, then it is upstream_unmapped, charge unknown (free where the provider never bills), no failover', () => {
     for (const provider of map.providers()) {
       const { row, unmapped } = map.classify(provider, ANY_OPERATION, { httpStatus: 418, code: 'TEAPOT' });
       expect(unmapped).toBe(true);
-      expect(row).toMatchObject({ suiteCode: 'upstream_unmapped', charged: 'unknown', failover: false });
+      expect(row).toMatchObject({
+        suiteCode: 'upstream_unmapped',
+        charged: fileOf(provider).neverBills ? 'free' : 'unknown',
+        failover: false,
+      });
     }
   });
 
-  it('when a body is garbage, then no success row claims it', () => {
+  it('when a body is garbage, then no success row claims it, and only a provider that never bills calls it free', () => {
     for (const provider of map.providers()) {
       for (const transport of ['malformed_body', 'schema_invalid'] as const) {
         const { row } = map.classify(provider, ANY_OPERATION, { httpStatus: 200, transport });
         expect(row.kind).toBe('error');
-        expect(row.charged).not.toBe('free');
+        if (fileOf(provider).neverBills) expect(row.charged).toBe('free');
+        else expect(row.charged).not.toBe('free');
       }
     }
+  });
+
+  it('when a provider never bills, then every row of it is free and a charged row is refused at load', () => {
+    const neverBilling = map.providers().filter((p) => fileOf(p).neverBills);
+    expect(neverBilling).toEqual(['inhouse']);
+    for (const provider of neverBilling) expect(new Set(map.rows(provider).map((r) => r.charged))).toEqual(new Set(['free']));
+    const dir = mkdtempSync(path.join(tmpdir(), 'error-map-'));
+    const file = fileOf('inhouse');
+    file.rows = [{ ...file.rows[0], charged: 'charged' }, ...file.rows.slice(1)];
+    writeFileSync(path.join(dir, 'inhouse.json'), JSON.stringify(file));
+    expect(() => loadErrorMap(dir)).toThrow('rows[0]: inhouse never bills: every row is charged free');
   });
 });

@@ -10,7 +10,7 @@ import { ledgerCounts, SELFIE, startSimulatedGateway, type Simulated } from './s
 
 const settings = (s: Partial<BreakerSettings>): BreakersConfig => {
   const base = { ...loadBreakersConfig().accuauth, ...s };
-  return { accuauth: base, idenfy: base, lapis: base };
+  return { accuauth: base, idenfy: base, lapis: base, inhouse: base };
 };
 
 type Outcome = 'ok' | 'health_failure' | 'mismatch';
@@ -181,7 +181,10 @@ describe('breakers, account health and credentials through the simulators', () =
     expect(res.status).toBe(503);
     expect(((await res.json()) as any).error).toMatchObject({
       code: 'provider_unavailable',
-      reasons: [{ provider: 'accuauth', outcome: 'skipped', reason: 'breaker_open' }],
+      reasons: [
+        { provider: 'accuauth', outcome: 'skipped', reason: 'breaker_open' },
+        { provider: 'inhouse', outcome: 'skipped', reason: 'input_not_accepted' },
+      ],
     });
 
     const d = gw.app.deps;
@@ -193,7 +196,8 @@ describe('breakers, account health and credentials through the simulators', () =
     const call = {
       check: 'identity_selfie' as const,
       mode: 'test' as const,
-      input: {},
+      // A valid identity_selfie input: a provider is read its input before anything else, so `{}` would be refused first.
+      input: { idNumber: ACCUAUTH_SANDBOX.plain, faceImage: SELFIE },
       meta: { customerId: 'c', verificationId: 'v', now: new Date() },
       record: async () => undefined,
     };
@@ -226,7 +230,10 @@ describe('breakers, account health and credentials through the simulators', () =
     expect(second.status).toBe(503);
     expect(((await second.json()) as any).error).toMatchObject({
       code: 'provider_quota_exhausted',
-      reasons: [{ provider: 'accuauth', outcome: 'skipped', reason: 'account_quota_exhausted' }],
+      reasons: [
+        { provider: 'accuauth', outcome: 'skipped', reason: 'account_quota_exhausted' },
+        { provider: 'inhouse', outcome: 'skipped', reason: 'input_not_accepted' },
+      ],
     });
     expect(gw.sims.accuauth.billing().totalCalls).toBe(calls);
     await gw.app.deps.gateway.accountHealth.restore('test', 'accuauth');
@@ -245,7 +252,10 @@ describe('breakers, account health and credentials through the simulators', () =
     expect(res.status).toBe(503);
     expect(((await res.json()) as any).error).toMatchObject({
       code: 'provider_not_configured',
-      reasons: [{ provider: 'accuauth', outcome: 'skipped', reason: 'provider_not_configured' }],
+      reasons: [
+        { provider: 'accuauth', outcome: 'skipped', reason: 'provider_not_configured' },
+        { provider: 'inhouse', outcome: 'skipped', reason: 'input_not_accepted' },
+      ],
     });
     expect(gw.sims.accuauth.billing().totalCalls).toBe(calls);
   });

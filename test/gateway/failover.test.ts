@@ -7,8 +7,9 @@ import type { Candidate } from '../../src/gateway/routing';
 import { ledgerCounts, SELFIE, startSimulatedGateway, type Simulated } from './support';
 
 /**
- * No second vendor serves identity_selfie yet, so chains are exercised here with the real AccuAuth call
- * (through its simulator) first and a stand-in second candidate that answers a charged match.
+ * Chains are exercised here with the real AccuAuth call (through its simulator) first and a stand-in second
+ * candidate that answers a charged match, which no real second provider of identity_selfie can (the engine
+ * never charges). The real AccuAuth -> engine chain is in inhouse-verifications.test.ts.
  */
 const ACCUAUTH: Candidate = { provider: 'accuauth', operation: 'id_selfie' };
 const SECOND: Candidate = { provider: 'lapis', operation: 'stand_in' };

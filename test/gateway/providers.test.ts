@@ -42,7 +42,7 @@ describe('GET /v1/providers', () => {
     expect((await verify(t)).status).toBe(200);
     const { status, body } = await call('GET', '/v1/providers', t.key);
     expect(status).toBe(200);
-    expect(body.data.map((p: { id: string }) => p.id)).toEqual(['accuauth', 'idenfy', 'lapis']);
+    expect(body.data.map((p: { id: string }) => p.id)).toEqual(['accuauth', 'idenfy', 'lapis', 'inhouse']);
     const accuauth = body.data[0];
     expect(accuauth).toMatchObject({
       id: 'accuauth',
@@ -96,11 +96,15 @@ describe('drain and restore', () => {
     const calls = gw.sims.accuauth.billing().totalCalls;
     const skipped = await verify(t);
     expect(skipped.status).toBe(503);
-    expect(skipped.body.error.reasons).toEqual([{ provider: 'accuauth', outcome: 'skipped', reason: 'drained' }]);
+    expect(skipped.body.error.reasons).toEqual([
+      { provider: 'accuauth', outcome: 'skipped', reason: 'drained' },
+      { provider: 'inhouse', outcome: 'skipped', reason: 'input_not_accepted' },
+    ]);
     expect(gw.sims.accuauth.billing().totalCalls).toBe(calls);
 
     const explained = await call('POST', '/v1/routing/explain', t.key, { check: 'identity_selfie' });
-    expect(explained.body.wouldTry).toEqual([]);
+    // Without an input, explain cannot tell whether a selfie bundle would let the engine stand in: it lists it.
+    expect(explained.body.wouldTry.map((w: { provider: string }) => w.provider)).toEqual(['inhouse']);
     expect(explained.body.skipped).toContainEqual({
       provider: 'accuauth',
       reason: 'drained',

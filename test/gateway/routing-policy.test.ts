@@ -30,8 +30,14 @@ describe('routing policy per org', () => {
     const { status, body } = await call('GET', '/v1/routing/policy', t.key);
     expect(status).toBe(200);
     expect(body).toMatchObject({ object: 'routing_policy', source: 'default', allowFailoverAfterUnknown: false, updatedAt: null });
-    expect(body.checks.identity_selfie).toEqual([{ provider: 'accuauth', priority: 1, weight: 1 }]);
-    expect(body.checks.document).toEqual([{ provider: 'lapis', priority: 1, weight: 1 }]);
+    expect(body.checks.identity_selfie).toEqual([
+      { provider: 'accuauth', priority: 1, weight: 1 },
+      { provider: 'inhouse', priority: 2, weight: 1 },
+    ]);
+    expect(body.checks.document).toEqual([
+      { provider: 'inhouse', priority: 1, weight: 1 },
+      { provider: 'lapis', priority: 2, weight: 1 },
+    ]);
   });
 
   it('when the PUT names an unknown check, an unknown provider or one that cannot serve the check, then 400 names it', async () => {
@@ -77,7 +83,10 @@ describe('routing policy per org', () => {
     expect(saved.status).toBe(200);
     expect(saved.body).toMatchObject({ source: 'org', allowFailoverAfterUnknown: true });
     // Checks the org left out keep the defaults.
-    expect(saved.body.checks.document).toEqual([{ provider: 'lapis', priority: 1, weight: 1 }]);
+    expect(saved.body.checks.document).toEqual([
+      { provider: 'inhouse', priority: 1, weight: 1 },
+      { provider: 'lapis', priority: 2, weight: 1 },
+    ]);
     const read = await call('GET', '/v1/routing/policy', t.key);
     expect(read.body).toMatchObject({
       source: 'org',
@@ -118,6 +127,7 @@ describe('routing policy per org', () => {
     expect(west.body.skipped).toEqual([
       { provider: 'idenfy', reason: 'cannot_serve', detail: 'no operation of idenfy serves identity_selfie' },
       { provider: 'lapis', reason: 'cannot_serve', detail: 'no operation of lapis serves identity_selfie' },
+      { provider: 'inhouse', reason: 'not_in_policy' },
     ]);
 
     const bali = await call('POST', '/v1/routing/explain', t.key, {

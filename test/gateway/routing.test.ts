@@ -12,18 +12,27 @@ import { REDIS_URL } from '../helpers/test-app';
 
 describe('capability matrix and routing policy', () => {
   it('when the adapters are read, then each check is served by the providers whose operations declare it', () => {
-    expect(providersServing('identity_selfie')).toEqual(['accuauth']);
+    expect(providersServing('identity_selfie')).toEqual(['accuauth', 'inhouse']);
     expect(providersServing('hosted_session')).toEqual(['idenfy']);
-    expect(providersServing('document')).toEqual(['lapis']);
+    expect(providersServing('document')).toEqual(['lapis', 'inhouse']);
     expect(operationFor('accuauth', 'name_check')).toBe('id_name');
     expect(operationFor('lapis', 'liveness')).toBe('liveliness');
+    expect(operationFor('inhouse', 'liveness')).toBe('flash_liveness');
+    expect(operationFor('inhouse', 'name_check')).toBeUndefined();
     expect(operationFor('idenfy', 'document')).toBeUndefined();
   });
 
   it('when config/routing.json is loaded, then every check has candidates in its order and unknown failover is off', () => {
     const policy = loadRoutingPolicy();
     expect(policy.allowFailoverAfterUnknown).toBe(false);
-    expect(candidatesFor(policy, 'identity_selfie')).toEqual([{ provider: 'accuauth', operation: 'id_selfie' }]);
+    expect(candidatesFor(policy, 'identity_selfie')).toEqual([
+      { provider: 'accuauth', operation: 'id_selfie' },
+      { provider: 'inhouse', operation: 'registryless_selfie' },
+    ]);
+    expect(candidatesFor(policy, 'liveness')).toEqual([
+      { provider: 'inhouse', operation: 'flash_liveness' },
+      { provider: 'lapis', operation: 'liveliness' },
+    ]);
     expect(candidatesFor(policy, 'face_match', 'lapis')).toEqual([{ provider: 'lapis', operation: 'face_authentication' }]);
     expect(candidatesFor(policy, 'face_match', 'accuauth')).toEqual([]);
   });

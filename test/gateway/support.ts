@@ -29,6 +29,8 @@ export async function startSimulatedGateway(gateway: GatewayOptions = {}, app: P
     accuauth: { ...base.accuauth, timeoutMs: TEST_TIMEOUT_MS, sandbox: { ...base.accuauth.sandbox, port: port(accuauth.url) } },
     idenfy: { ...base.idenfy, timeoutMs: TEST_TIMEOUT_MS, sandbox: { ...base.idenfy.sandbox, port: port(idenfy.url) } },
     lapis: { ...base.lapis, timeoutMs: TEST_TIMEOUT_MS, sandbox: { ...base.lapis.sandbox, port: port(lapis.url) } },
+    // In process, no simulator: its own timeout, since a face match may describe images in the worker pool.
+    inhouse: base.inhouse,
   };
   const started = await startTestApp({ ...app, providers, gateway });
   return {

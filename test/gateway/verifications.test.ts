@@ -82,7 +82,11 @@ describe('POST /v1/verifications (sync, through the simulators)', () => {
       provider: 'accuauth',
       charged: 'free',
       upstream: { status: 200, code: '06' },
-      reasons: [{ provider: 'accuauth', outcome: 'attempted', reason: 'provider_unavailable' }],
+      // The engine could have answered had the input carried a selfie bundle: it says so instead of staying silent.
+      reasons: [
+        { provider: 'accuauth', outcome: 'attempted', reason: 'provider_unavailable' },
+        { provider: 'inhouse', outcome: 'skipped', reason: 'input_not_accepted' },
+      ],
     });
     const stored = await gw.app.request('GET', `/v1/verifications/${body.error.verification}`, { key: t.key });
     expect(await stored.json()).toMatchObject({

@@ -4,7 +4,7 @@ import { findCustomer } from '../../customers/customers-repo';
 import { AppError } from '../../errors/app-error';
 import { errorCatalog } from '../../errors/catalog';
 import { operationFor } from '../../gateway/capabilities';
-import { CHECK_INPUTS } from '../../gateway/check-inputs';
+import { inputIssues } from '../../gateway/check-inputs';
 import { VENDORS, type VendorId } from '../../gateway/providers';
 import { chainError, runVerification } from '../../verifications/run-verification';
 import {
@@ -53,11 +53,15 @@ const ListQuery = z
   })
   .strict();
 
-/** The check's input, with any issue reported under `input.` so the integrator sees which field. */
-function parseInput(check: Check, input: unknown): unknown {
-  const parsed = CHECK_INPUTS[check].safeParse(input);
-  if (parsed.success) return parsed.data;
-  throw new ZodError(parsed.error.issues.map((i) => ({ ...i, path: ['input', ...i.path] })));
+/**
+ * Checks the input against the pinned provider's shape, or any shape of the check (check-inputs.ts), with
+ * any issue reported under `input.` so the integrator sees which field. The input goes on as sent: each
+ * provider tried reads it with its own schema.
+ */
+function checkInput(check: Check, input: unknown, pinned?: VendorId): unknown {
+  const issues = inputIssues(check, input, pinned);
+  if (!issues) return input;
+  throw new ZodError(issues.map((i) => ({ ...i, path: ['input', ...i.path] })));
 }
 
 export const presentAttempt = (a: Attempt) => ({
@@ -106,7 +110,6 @@ export function verificationRoutes(deps: AppDeps): RouteSpec[] {
       body: CreateVerification,
       handler: async ({ caller, body, req, transaction }) => {
         const b = body as z.infer<typeof CreateVerification>;
-        const input = parseInput(b.check, b.input);
         const pinned = b.provider === 'auto' ? undefined : (b.provider as VendorId);
         if (pinned && !operationFor(pinned, b.check)) {
           throw new AppError('invalid_request', {
@@ -114,6 +117,7 @@ export function verificationRoutes(deps: AppDeps): RouteSpec[] {
             param: 'provider',
           });
         }
+        const input = checkInput(b.check, b.input, pinned);
         if (!(await findCustomer(deps.db, caller.orgId, b.customerId))) {
           throw new AppError('resource_not_found', { params: { resource: 'customer' }, param: 'customerId' });
         }

@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { checkIdName, verifyIdName, verifyIdSelfie } from '../../../adapters/accuauth';
+import { checkIdName, verifyIdName, verifyIdSelfie, withReferencePhotoSink } from '../../../adapters/accuauth';
 import type { CallContext } from '../../../adapters/types';
 import { AppError } from '../../../src/errors/app-error';
 
@@ -166,6 +166,98 @@ describe('AccuAuth id_selfie over nock', () => {
     await verifyIdSelfie(ctx(), { idNumber: NIK, faceImage: imageOf(50 * 1024), ktpImage: imageOf(50 * 1024) });
 
     expect(scope.isDone()).toBe(true);
+  });
+});
+
+describe('AccuAuth id_selfie reference photo over nock (our assumption: registry_photo)', () => {
+  const PHOTO = imageOf(3000);
+  const withPhoto = (registry_photo: unknown) => ({ ...SEED_SAMPLE, result: { ...SEED_SAMPLE.result, result: '01', registry_photo } });
+
+  it('when the answer carries a valid photo, then the sink gets it and the data only says it was received', async () => {
+    vendor('/verify/id_selfie').reply(200, withPhoto(PHOTO));
+    const photos: string[] = [];
+
+    const outcome = await withReferencePhotoSink(
+      (p) => photos.push(p),
+      () => verifyIdSelfie(ctx(), { idNumber: NIK, faceImage: SELFIE }),
+    );
+
+    expect(photos).toEqual([PHOTO]);
+    expect(outcome.data?.referencePhoto).toBe('received');
+    expect(JSON.stringify(outcome)).not.toContain(PHOTO.slice(0, 32));
+  });
+
+  it('when the answer carries a photo outside any sink scope, then the photo is dropped', async () => {
+    vendor('/verify/id_selfie').reply(200, withPhoto(PHOTO));
+
+    const outcome = await verifyIdSelfie(ctx(), { idNumber: NIK, faceImage: SELFIE });
+
+    expect(outcome.data?.referencePhoto).toBe('received');
+    expect(JSON.stringify(outcome)).not.toContain(PHOTO.slice(0, 32));
+  });
+
+  it.each([
+    ['not base64', 'data:image/jpeg;base64,/9j/4AAQ'],
+    ['over 512 KB decoded', imageOf(512 * 1024 + 3)],
+    ['empty', ''],
+  ])('when the photo is %s, then the sink gets nothing, the data says rejected and the charged verdict stands', async (_why, photo) => {
+    vendor('/verify/id_selfie').reply(200, withPhoto(photo));
+    const photos: string[] = [];
+
+    const outcome = await withReferencePhotoSink(
+      (p) => photos.push(p),
+      () => verifyIdSelfie(ctx(), { idNumber: NIK, faceImage: SELFIE }),
+    );
+
+    expect(photos).toEqual([]);
+    expect(outcome.facts).toMatchObject({ httpStatus: 200, code: 'OK', result: '01' });
+    expect(outcome.data).toMatchObject({ resultCode: '01', referencePhoto: 'rejected' });
+  });
+
+  it('when the photo is exactly 512 KB decoded, then it is accepted', async () => {
+    vendor('/verify/id_selfie').reply(200, withPhoto(imageOf(512 * 1024)));
+    const photos: string[] = [];
+
+    await withReferencePhotoSink(
+      (p) => photos.push(p),
+      () => verifyIdSelfie(ctx(), { idNumber: NIK, faceImage: SELFIE }),
+    );
+
+    expect(photos).toHaveLength(1);
+  });
+
+  it('when two calls run at once, each in its own scope, then each sink gets only its own photo', async () => {
+    const otherNik = '3217061012870002';
+    const otherPhoto = Buffer.alloc(3000, 9).toString('base64');
+    // The first answer comes last, so the two calls overlap.
+    vendor('/verify/id_selfie', (b) => b.id_number === NIK)
+      .delay(80)
+      .reply(200, withPhoto(PHOTO));
+    vendor('/verify/id_selfie', (b) => b.id_number === otherNik).reply(200, withPhoto(otherPhoto));
+    const mine: string[] = [];
+    const theirs: string[] = [];
+
+    await Promise.all([
+      withReferencePhotoSink(
+        (p) => mine.push(p),
+        () => verifyIdSelfie(ctx(), { idNumber: NIK, faceImage: SELFIE }),
+      ),
+      withReferencePhotoSink(
+        (p) => theirs.push(p),
+        () => verifyIdSelfie(ctx(), { idNumber: otherNik, faceImage: SELFIE }),
+      ),
+    ]);
+
+    expect(mine).toEqual([PHOTO]);
+    expect(theirs).toEqual([otherPhoto]);
+  });
+
+  it('when the photo is not a string, then the answer is schema_invalid', async () => {
+    vendor('/verify/id_selfie').reply(200, withPhoto(42));
+
+    const outcome = await verifyIdSelfie(ctx(), { idNumber: NIK, faceImage: SELFIE });
+
+    expect(outcome.facts).toMatchObject({ httpStatus: 200, transport: 'schema_invalid' });
   });
 });
 

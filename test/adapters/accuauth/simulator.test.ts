@@ -3,7 +3,7 @@ import nock from 'nock';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { checkIdName, verifyIdName, verifyIdSelfie } from '../../../adapters/accuauth';
+import { checkIdName, verifyIdName, verifyIdSelfie, withReferencePhotoSink } from '../../../adapters/accuauth';
 import { ACCUAUTH_SANDBOX, accuauthSimulator } from '../../../adapters/accuauth/simulator';
 import { listen, type RunningSimulator, type SimulatorState } from '../../../adapters/simulator-kit';
 import type { AdapterOutcome, CallContext } from '../../../adapters/types';
@@ -83,6 +83,45 @@ describe('AccuAuth simulator scenarios', () => {
     expect((await call('id_selfie', ACCUAUTH_SANDBOX.plain)).facts.result).toBe('01');
     expect((await call('id_name', ACCUAUTH_SANDBOX.plain)).facts.result).toBe('01');
     expect((await call('id_name_check', ACCUAUTH_SANDBOX.plain)).data).toEqual({ namePercent: 1 });
+  });
+
+  it.each([
+    ['match', '01', true],
+    ['mismatch', '02', false],
+  ] as const)(
+    'when id_selfie is sent the reference-photo NIK for a %s, then the photo goes to the sink only and the result is %s',
+    async (which, code, match) => {
+      const photos: string[] = [];
+      const outcome = await withReferencePhotoSink(
+        (p) => photos.push(p),
+        () => verifyIdSelfie(ctx(), { idNumber: ACCUAUTH_SANDBOX.referencePhoto[which], faceImage: SELFIE }),
+      );
+
+      expect(outcome.facts).toMatchObject({ httpStatus: 200, code: 'OK', result: code });
+      expect(outcome.data).toMatchObject({ resultCode: code, faceMatch: match, referencePhoto: 'received' });
+      expect(JSON.stringify(outcome.data)).not.toContain('registry_photo');
+      expect(photos).toHaveLength(1);
+      // A JPEG (FF D8 FF), small like a registry portrait.
+      const jpeg = Buffer.from(photos[0] as string, 'base64');
+      expect(jpeg.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+      expect(jpeg.length).toBeLessThan(64 * 1024);
+      expect(JSON.stringify(outcome.data)).not.toContain((photos[0] as string).slice(0, 32));
+    },
+  );
+
+  it('when a NIK with no photo suffix is sent, then the answer carries no reference photo', async () => {
+    const photos: string[] = [];
+    const outcome = await withReferencePhotoSink(
+      (p) => photos.push(p),
+      () => verifyIdSelfie(ctx(), { idNumber: nikFor('01'), faceImage: SELFIE }),
+    );
+
+    expect(outcome.data?.referencePhoto).toBeUndefined();
+    expect(photos).toEqual([]);
+  });
+
+  it('when id_name is sent a reference-photo NIK, then it answers 01 like any other NIK', async () => {
+    expect((await call('id_name', ACCUAUTH_SANDBOX.referencePhoto.mismatch)).facts.result).toBe('01');
   });
 
   it.each([
