@@ -11,6 +11,7 @@ import { requestContext } from './middleware/request-context';
 import type { RouteSpec } from './route';
 import { runRoute } from './run-route';
 import { customerRoutes } from './routes/customers';
+import { dukcapilRoutes } from './routes/dukcapil';
 import { engineRoutes } from './routes/engine';
 import { faceRoutes } from './routes/faces';
 import { keyRoutes } from './routes/keys';
@@ -40,6 +41,7 @@ export function allRoutes(deps: AppDeps): RouteSpec[] {
     ...faceRoutes(deps),
     ...passkeyRoutes(deps),
     ...kycRoutes(deps),
+    ...dukcapilRoutes(deps),
   ];
 }
 
