@@ -11,11 +11,20 @@
  * is an upper bound. Different-person pairs are every pair of two people's variants, which is the
  * honest part: 22 young women, several with similar make-up, from the same few group photos.
  * Descriptors come from the engine's worker pool (`describe` task), exactly as POST /v1/matches gets them.
+ *
+ * A second table uses the project's generated captures, for the 13 frontal people: the face the engine
+ * keeps from a live, flash-lit 480x640 selfie bundle (the `analyse` task, as POST /v1/captures runs it)
+ * against (a) the same people's portraits and (b) the portrait the engine keeps from their generated KTP
+ * card: the `ktp_extract` reference a pool match meets.
  */
 import os from 'node:os';
 import { engineConfig } from '../src/engine/engine-config';
 import { similarity } from '../src/engine/face/similarity';
+import { analysisTask } from '../src/engine/engine';
+import { randomSequence } from '../src/engine/flash-sequence';
 import { AnalysisPool } from '../src/engine/pool';
+import { SAMPLE_FACES } from '../test/engine/fixtures/face-photos';
+import { faceScene, ktpScene, renderCapture } from '../test/engine/fixtures/synth';
 import { FACE_IDS, portraitJpeg, VARIANTS } from '../test/faces/portraits';
 
 const THRESHOLDS = [0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65];
@@ -36,8 +45,25 @@ async function main(): Promise<void> {
       people.push({ id, descriptors });
     }),
   );
-  await pool.close();
   people.sort((a, b) => a.id.localeCompare(b.id));
+
+  // The project's generated captures: what the engine keeps from a live selfie and from a KTP card.
+  const captured: Array<{ id: string; selfie: Float32Array | null; card: Float32Array | null }> = [];
+  for (const [i, face] of SAMPLE_FACES.entries()) {
+    const sequence = randomSequence(cfg.challenge.sequenceLength);
+    const selfieFrames = await renderCapture(await faceScene(i, 480, 640, { face: face.id }), sequence, 8, { seed: i + 1 });
+    const cardFrames = await renderCapture(await ktpScene(i, 640, 404, { face: face.id }), sequence, 6, { seed: i + 1 });
+    const [selfie, card] = await Promise.all([
+      pool.run(analysisTask(cfg, 'selfie', selfieFrames, sequence)),
+      pool.run(analysisTask(cfg, 'ktp', cardFrames, sequence)),
+    ]);
+    captured.push({
+      id: face.id,
+      selfie: selfie.ok ? (selfie.face?.descriptor ?? null) : null,
+      card: card.ok ? (card.face?.descriptor ?? null) : null,
+    });
+  }
+  await pool.close();
 
   const genuine: number[] = [];
   const impostor: number[] = [];
@@ -58,6 +84,29 @@ async function main(): Promise<void> {
     const fm = impostor.filter((s) => s >= t).length;
     const mark = t === cfg.face.matchThreshold ? ' **(configured)**' : '';
     console.log(`| ${t.toFixed(2)}${mark} | ${pct(tm, genuine.length)} (${tm}/${genuine.length}) | ${pct(fm, impostor.length)} (${fm}/${impostor.length}) |`);
+  }
+  const selfies = captured.filter((c) => c.selfie);
+  const cards = captured.filter((c) => c.card);
+  const pairs = (refs: Array<{ id: string; d: Float32Array }>) => {
+    const same: number[] = [];
+    const other: number[] = [];
+    for (const s of selfies) for (const r of refs) (r.id === s.id ? same : other).push(similarity(s.selfie!, r.d));
+    return { same, other };
+  };
+  const vsPortrait = pairs(people.flatMap((p) => p.descriptors.map((d) => ({ id: p.id, d }))));
+  const vsCard = pairs(cards.map((c) => ({ id: c.id, d: c.card! })));
+  console.log(`\ngenerated captures: ${selfies.length} of ${captured.length} selfies and ${cards.length} of ${captured.length} cards kept a face`);
+  console.log('\n| probe: live selfie bundle, against | threshold | TMR | FMR |\n|---|---|---|---|');
+  for (const [name, set] of [
+    ['portraits', vsPortrait],
+    ['KTP card portraits (ktp_extract)', vsCard],
+  ] as const) {
+    for (const t of THRESHOLDS.filter((x) => x >= 0.45 && x <= 0.6)) {
+      const tm = set.same.filter((s) => s >= t).length;
+      const fm = set.other.filter((s) => s >= t).length;
+      const mark = t === cfg.face.matchThreshold ? ' **(configured)**' : '';
+      console.log(`| ${name} | ${t.toFixed(2)}${mark} | ${pct(tm, set.same.length)} (${tm}/${set.same.length}) | ${pct(fm, set.other.length)} (${fm}/${set.other.length}) |`);
+    }
   }
   const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))]!.toFixed(3);
   console.log(`\nsimilarity, same person: min ${q(genuine, 0)} p5 ${q(genuine, 0.05)} median ${q(genuine, 0.5)}`);
