@@ -1,5 +1,5 @@
 /**
- * Engine latency on this machine: p50/p95 of the pixel analysis (decode + voters, in the worker pool)
+ * Engine latency on this machine: p50/p95 of the analysis (decode, pixel voters and face detection, in the worker pool)
  * of one 8-frame selfie capture and one KTP capture, and the main thread's event-loop delay p99 while
  * the pool is saturated, next to the delay when the same work runs on the main thread instead.
  *
@@ -10,6 +10,7 @@
 import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { analyseFrames, type AnalysisTask } from '../src/engine/analyse-frames';
+import { analysisTask } from '../src/engine/engine';
 import { engineConfig } from '../src/engine/engine-config';
 import { randomSequence } from '../src/engine/flash-sequence';
 import { AnalysisPool } from '../src/engine/pool';
@@ -36,10 +37,10 @@ async function timeEach(pool: AnalysisPool, task: AnalysisTask): Promise<number[
 
 async function main(): Promise<void> {
   const sequence = randomSequence(cfg.challenge.sequenceLength);
-  const base = { sequence, maxSide: cfg.capture.analysisMaxSide, thresholds: cfg.thresholds };
-  // A 720x960 selfie and an 856x540 card (ID-1 at ~10 px/mm), 8 frames each.
-  const selfie: AnalysisTask = { ...base, kind: 'selfie', frames: await renderCapture(faceScene(1, 720, 960), sequence, 8) };
-  const ktp: AnalysisTask = { ...base, kind: 'ktp', frames: await renderCapture(ktpScene(1, 856, 540), sequence, 8) };
+  // A 720x960 selfie and an 856x540 card (ID-1 at ~10 px/mm), 8 frames each, of a frontal sample person.
+  const person = { face: 's6f0' };
+  const selfie = analysisTask(cfg, 'selfie', await renderCapture(await faceScene(1, 720, 960, person), sequence, 8), sequence);
+  const ktp = analysisTask(cfg, 'ktp', await renderCapture(await ktpScene(1, 856, 540, person), sequence, 8), sequence);
   const pool = new AnalysisPool(cfg.pool);
   await pool.run(selfie); // start the workers and warm them up
 

@@ -35,9 +35,12 @@ export async function newChallenge(app: TestApp, t: EngineTenant, kind: 'selfie'
   return (await res.json()) as Challenge;
 }
 
-/** The timestamps of successive bundles must differ (same signature + timestamp is a replay). */
-let clock = Date.parse('2026-01-01T00:00:00Z');
-export const nextTimestamp = (): Date => new Date((clock += 1000));
+/**
+ * Inside the challenge's window (a bundle stamped outside it is refused), and different for successive
+ * bundles (same signature + timestamp is a replay): a second before expiry, plus a counter in ms.
+ */
+let counter = 0;
+export const nextTimestamp = (challenge: Pick<Challenge, 'expiresAt'>): Date => new Date(Date.parse(challenge.expiresAt) - 1000 + (counter++ % 1000));
 
 export function signedBundle(
   t: EngineTenant,
@@ -45,7 +48,7 @@ export function signedBundle(
   frames: ReadonlyArray<Uint8Array | string>,
   ktp?: { nik: string; birthDate: string; sex: 'male' | 'female' },
 ): Record<string, unknown> & { signature: string } {
-  return buildCaptureBundle({ challenge, frames, hmacKey: t.hmacKey, timestamp: nextTimestamp(), ktp });
+  return buildCaptureBundle({ challenge, frames, hmacKey: t.hmacKey, timestamp: nextTimestamp(challenge), ktp });
 }
 
 export const submit = (app: TestApp, t: EngineTenant, bundle: unknown) => app.request('POST', '/v1/captures', { key: t.key, body: bundle });

@@ -1,16 +1,19 @@
-import { faceScene, ktpScene, renderCapture, renderStatic } from './fixtures/synth';
+import { faceScene, ktpScene, renderCapture, renderStatic, type Scene } from './fixtures/synth';
 import { engineTenant, newChallenge, signedBundle, submit, type EngineTenant, type ErrorJson } from './capture-client';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 const VALID_KTP = { nik: '3273051508900001', birthDate: '1990-08-15', sex: 'male' as const };
-const FACE = faceScene(3, 240, 320);
-const CARD = ktpScene(3, 360, 227);
+// A frontal sample person the face detector finds in the selfie and on the card (see fixtures/sample-faces.json).
+const PERSON = { face: 's6f0' };
+let FACE: Scene;
+let CARD: Scene;
 
 describe('captures (seed 000 verification errors, DESIGN 9)', () => {
   let app: TestApp;
   let t: EngineTenant;
 
   beforeAll(async () => {
+    [FACE, CARD] = await Promise.all([faceScene(3, 240, 320, PERSON), ktpScene(3, 360, 227, PERSON)]);
     app = await startTestApp();
     t = await engineTenant(app);
   });
@@ -50,6 +53,7 @@ describe('captures (seed 000 verification errors, DESIGN 9)', () => {
         id: string;
         status: string;
         antiSpoof: { fused: string; voters: Array<{ name: string; verdict: string }> };
+        face: { found: boolean };
       };
       expect(res.status).toBe(201);
       expect(body.id).toMatch(/^cap_/);
@@ -59,7 +63,9 @@ describe('captures (seed 000 verification errors, DESIGN 9)', () => {
         ['flash_reflectance', 'pass'],
         ['frame_consistency', 'pass'],
         ['screen_replay', 'pass'],
+        ['single_face', 'pass'],
       ]);
+      expect(body.face.found).toBe(true);
       const got = await app.request('GET', `/v1/captures/${body.id}`, { key: t.key });
       expect(got.status).toBe(200);
       expect(await got.json()).toEqual(body);
@@ -193,7 +199,7 @@ describe('captures (seed 000 verification errors, DESIGN 9)', () => {
       expect(res.status).toBe(201);
       expect(body.status).toBe('passed');
       expect(body.tamper.fused).toBe('pass');
-      expect(body.tamper.voters.map((v) => v.name)).toEqual(['nik_checksum', 'photocopy_greyscale', 'hologram_check']);
+      expect(body.tamper.voters.map((v) => v.name)).toEqual(['nik_checksum', 'photocopy_greyscale', 'hologram_check', 'face_on_card']);
     });
 
     it('when a single frame cannot show the flash response, then 201 requires_review', async () => {

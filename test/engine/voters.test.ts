@@ -1,10 +1,21 @@
 import { analyseFrames, type AnalysisResult } from '../../src/engine/analyse-frames';
+import { analysisTask } from '../../src/engine/engine';
 import { engineConfig } from '../../src/engine/engine-config';
 import type { Rgb } from '../../src/engine/flash-sequence';
 import { AnalysisPool } from '../../src/engine/pool';
 import { nikChecksumVote, type NikClaims } from '../../src/engine/voters/nik-checksum';
 import { fuse, verdictOf } from '../../src/engine/voter';
-import { faceScene, ktpScene, otherSequence, photocopyOf, renderCapture, renderLate, renderStatic, scanOf } from './fixtures/synth';
+import {
+  faceScene,
+  ktpScene,
+  otherSequence,
+  photocopyOf,
+  renderCapture,
+  renderLate,
+  renderStatic,
+  scanOf,
+  type Scene,
+} from './fixtures/synth';
 
 // A fixed issued sequence (the server's are random; these tests must be repeatable).
 const SEQUENCE: Rgb[] = [
@@ -20,25 +31,28 @@ const SEQUENCE: Rgb[] = [
 
 const cfg = engineConfig();
 const analyse = async (kind: 'selfie' | 'ktp', frames: Buffer[]) => {
-  const result = await analyseFrames({
-    kind,
-    frames,
-    sequence: SEQUENCE,
-    maxSide: cfg.capture.analysisMaxSide,
-    thresholds: cfg.thresholds,
-  });
+  const result = await analyseFrames(analysisTask(cfg, kind, frames, SEQUENCE));
   if (!result.ok) throw new Error('frames did not decode');
   return result;
 };
 const verdicts = (r: Extract<AnalysisResult, { ok: true }>, list: 'antiSpoof' | 'tamper') =>
   Object.fromEntries(r[list].map((v) => [v.name, v.verdict]));
 
-describe('anti-spoof voters on generated selfie frames', () => {
-  const face = faceScene(11, 300, 400);
+describe('anti-spoof voters on selfie frames made from a sample photo', () => {
+  let face: Scene;
+  beforeAll(async () => {
+    face = await faceScene(11, 300, 400);
+  });
 
   it('when the face reflects the issued sequence, then every voter passes', async () => {
     const r = await analyse('selfie', await renderCapture(face, SEQUENCE, 8));
-    expect(verdicts(r, 'antiSpoof')).toEqual({ flash_reflectance: 'pass', frame_consistency: 'pass', screen_replay: 'pass' });
+    expect(verdicts(r, 'antiSpoof')).toEqual({
+      flash_reflectance: 'pass',
+      frame_consistency: 'pass',
+      screen_replay: 'pass',
+      single_face: 'pass',
+    });
+    expect(r.face).not.toBeNull();
   });
 
   it('when a static photo is re-shown, then flash_reflectance fails (no colour change)', async () => {
@@ -65,29 +79,38 @@ describe('anti-spoof voters on generated selfie frames', () => {
 
   it('when frames from two different scenes are spliced, then frame_consistency fails', async () => {
     const first = await renderCapture(face, SEQUENCE, 8);
-    const second = await renderCapture(ktpScene(2, 300, 400), SEQUENCE, 8);
+    const second = await renderCapture(await ktpScene(2, 300, 400), SEQUENCE, 8);
     const r = await analyse('selfie', [...first.slice(0, 4), ...second.slice(4)]);
     expect(verdicts(r, 'antiSpoof').frame_consistency).toBe('fail');
   });
 });
 
-describe('tamper voters on generated KTP cards', () => {
-  const card = ktpScene(12, 400, 252);
+describe('tamper voters on KTP cards with a sample photo as portrait', () => {
+  let card: Scene;
+  beforeAll(async () => {
+    card = await ktpScene(12, 400, 252);
+  });
 
   it('when a genuine card is captured, then liveness and the pixel tamper voters pass', async () => {
     const r = await analyse('ktp', await renderCapture(card, SEQUENCE, 8));
     expect(fuse(r.antiSpoof)).toBe('pass');
-    expect(verdicts(r, 'tamper')).toEqual({ photocopy_greyscale: 'pass', hologram_check: 'pass' });
+    expect(verdicts(r, 'tamper')).toEqual({ photocopy_greyscale: 'pass', hologram_check: 'pass', face_on_card: 'pass' });
   });
 
   it('when a greyscale photocopy is captured, then photocopy_greyscale and hologram_check fail', async () => {
     const r = await analyse('ktp', await renderCapture(photocopyOf(card), SEQUENCE, 8));
-    expect(verdicts(r, 'tamper')).toEqual({ photocopy_greyscale: 'fail', hologram_check: 'fail' });
+    expect(verdicts(r, 'tamper')).toMatchObject({ photocopy_greyscale: 'fail', hologram_check: 'fail' });
   });
 
   it('when a colour scan (flat hologram) is captured, then hologram_check fails', async () => {
     const r = await analyse('ktp', await renderCapture(scanOf(card), SEQUENCE, 8));
-    expect(verdicts(r, 'tamper')).toEqual({ photocopy_greyscale: 'pass', hologram_check: 'fail' });
+    expect(verdicts(r, 'tamper')).toEqual({ photocopy_greyscale: 'pass', hologram_check: 'fail', face_on_card: 'pass' });
+  });
+
+  it('when the portrait on the card is covered, then face_on_card fails and the pixel voters still pass', async () => {
+    const r = await analyse('ktp', await renderCapture(await ktpScene(12, 400, 252, { photo: false }), SEQUENCE, 8));
+    expect(verdicts(r, 'tamper')).toEqual({ photocopy_greyscale: 'pass', hologram_check: 'pass', face_on_card: 'fail' });
+    expect(r.face).toBeNull();
   });
 });
 
@@ -138,14 +161,12 @@ describe('score bands and fusion', () => {
 describe('analysis pool', () => {
   it('when frames are analysed in the pool, then the event loop keeps ticking meanwhile', async () => {
     const pool = new AnalysisPool({ size: 2, taskTimeoutMs: 20_000 });
-    const frames = await renderCapture(faceScene(5, 360, 480), SEQUENCE, 8);
+    const frames = await renderCapture(await faceScene(5, 360, 480), SEQUENCE, 8);
     let ticks = 0;
     const timer = setInterval(() => (ticks += 1), 5);
     try {
       const started = Date.now();
-      const results = await Promise.all(
-        [1, 2, 3].map(() => pool.run({ kind: 'selfie', frames, sequence: SEQUENCE, maxSide: 640, thresholds: cfg.thresholds })),
-      );
+      const results = await Promise.all([1, 2, 3].map(() => pool.run(analysisTask(cfg, 'selfie', frames, SEQUENCE))));
       const elapsed = Date.now() - started;
       expect(results.every((r) => r.ok)).toBe(true);
       // With the work on the main thread the interval could not fire at all until the analysis ended.
@@ -158,11 +179,9 @@ describe('analysis pool', () => {
 
   it('when a task outlives its timeout, then it fails with a timeout error', async () => {
     const pool = new AnalysisPool({ size: 1, taskTimeoutMs: 1 });
-    const frames = await renderCapture(faceScene(5, 360, 480), SEQUENCE, 8);
+    const frames = await renderCapture(await faceScene(5, 360, 480), SEQUENCE, 8);
     try {
-      await expect(pool.run({ kind: 'selfie', frames, sequence: SEQUENCE, maxSide: 640, thresholds: cfg.thresholds })).rejects.toThrow(
-        'frame analysis timed out',
-      );
+      await expect(pool.run(analysisTask(cfg, 'selfie', frames, SEQUENCE))).rejects.toThrow('frame analysis timed out');
     } finally {
       await pool.close();
     }
