@@ -23,6 +23,7 @@ import {
   ktpScene,
   otherSequence,
   photocopyOf,
+  printOf,
   renderCapture,
   renderLate,
   renderStatic,
@@ -53,6 +54,7 @@ const card = (seed: number, photo = true) => ktpScene(seed, 480, 303, { photo })
 const CASES: Case[] = [
   { group: 'selfie', name: 'live', frames: async (s, q) => renderCapture(await face(s), q, FRAMES, { seed: s }) },
   { group: 'selfie', name: 'static photo re-shown', frames: async (s) => renderStatic(await face(s), FRAMES, { seed: s }) },
+  { group: 'selfie', name: 'printed photo held up', frames: async (s, q) => renderCapture(printOf(await face(s)), q, FRAMES, { seed: s }) },
   {
     group: 'selfie',
     name: 'wrong sequence',
@@ -145,7 +147,7 @@ async function main(): Promise<void> {
     scores.push([c, ranges]);
   }
   await pool.close();
-  const selfieVoters = ['flash_reflectance', 'frame_consistency', 'screen_replay', 'single_face'];
+  const selfieVoters = ['flash_reflectance', 'frame_consistency', 'screen_replay', 'flash_relief', 'single_face'];
   const ktpVoters = ['flash_reflectance', 'screen_replay', 'photocopy_greyscale', 'hologram_check', 'face_on_card'];
   process.stdout.write(
     [

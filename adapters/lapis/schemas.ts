@@ -21,9 +21,24 @@ export const LAPIS_VIDEO_MIME_TYPES = ['video/mp4', 'video/x-msvideo', 'video/qu
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL of a directly downloadable file' });
 const nonEmpty = z.string().min(1);
-const videoDataUri = z
-  .string()
-  .regex(/^data:video\/(mp4|x-msvideo|quicktime);base64,[A-Za-z0-9+/]+={0,2}$/, 'must be a data URI: data:video/mp4|x-msvideo|quicktime;base64,...');
+const VIDEO_DATA_URI_PREFIX = /^data:video\/(mp4|x-msvideo|quicktime);base64,/;
+// A plain loop, not a regex: V8 keeps a backtrack entry per character of a greedy `[...]+`, and a video
+// near the 30 MB limit overflows its stack (RangeError) before the size check could refuse it.
+function isBase64Body(s: string, from: number): boolean {
+  let end = s.length;
+  while (end > from && end > s.length - 2 && s.charCodeAt(end - 1) === 61 /* = */) end--;
+  if (end === from) return false;
+  for (let i = from; i < end; i++) {
+    const c = s.charCodeAt(i);
+    const ok = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47;
+    if (!ok) return false;
+  }
+  return true;
+}
+const videoDataUri = z.string().refine((s) => {
+  const prefix = VIDEO_DATA_URI_PREFIX.exec(s.slice(0, 64));
+  return prefix !== null && isBase64Body(s, prefix[0].length);
+}, 'must be a data URI: data:video/mp4|x-msvideo|quicktime;base64,...');
 
 // ---------------------------------------------------------------------------------------------------
 // Inputs from the gateway (suite side, camelCase). One source per image: a URL or base64, never both,

@@ -7,6 +7,7 @@ import { detectFaces } from './face/face-model';
 import { decodeFrame, type RawFrame, type Region } from './pixels';
 import { faceOnCardVote } from './voters/face-on-card';
 import { flashReflectanceVote } from './voters/flash-reflectance';
+import { flashReliefVote } from './voters/flash-relief';
 import { frameConsistencyVote } from './voters/frame-consistency';
 import { hologramVote } from './voters/hologram';
 import { photocopyVote } from './voters/photocopy';
@@ -40,8 +41,7 @@ export interface AnalysisTask {
 
 /** `face` is the selfie's face or the card's portrait, for enrollment and matching; null when none was found. */
 export type AnalysisResult =
-  | { ok: true; antiSpoof: Vote[]; tamper: Vote[]; face: FaceSample | null }
-  | { ok: false; undecodableFrame: number };
+  { ok: true; antiSpoof: Vote[]; tamper: Vote[]; face: FaceSample | null } | { ok: false; undecodableFrame: number };
 
 /**
  * Decodes the frames and runs the voters: anti-spoof for every kind, the pixel tamper voters for KTP.
@@ -69,7 +69,7 @@ export async function analyseFrames(task: AnalysisTask): Promise<AnalysisResult>
   if (task.kind === 'selfie') {
     const middle = frames[Math.floor(frames.length / 2)] as RawFrame;
     const faces = await detectFaces(middle, detect);
-    antiSpoof.push(singleFaceVote(faces, middle, LAYOUT.face, t.singleFace));
+    antiSpoof.push(flashReliefVote(frames, LAYOUT.face, t.flashRelief), singleFaceVote(faces, middle, LAYOUT.face, t.singleFace));
     return { ok: true, antiSpoof, tamper: [], face: sampleOf(middle, faces, task.face) };
   }
   const portrait = cropFrame(first, LAYOUT.cardPhoto);

@@ -58,6 +58,8 @@ const EngineFile = z
         photocopy: Band,
         /** Hologram patch's flash response over the card body's (higher is a real hologram). */
         hologram: Band,
+        /** Flash response of the face's centre over the whole face's (higher is a 3D face; flat prints and screens give ~1). */
+        flashRelief: Band,
         /** Face detector confidence for the one face in a selfie (higher is surer). */
         singleFace: Band,
         /** Face detector confidence for the portrait in the card's photo area (higher is surer). */

@@ -63,6 +63,7 @@ describe('captures (seed 000 verification errors, DESIGN 9)', () => {
         ['flash_reflectance', 'pass'],
         ['frame_consistency', 'pass'],
         ['screen_replay', 'pass'],
+        ['flash_relief', 'pass'],
         ['single_face', 'pass'],
       ]);
       expect(body.face.found).toBe(true);

@@ -12,6 +12,7 @@ import {
   photocopyOf,
   renderCapture,
   renderLate,
+  printOf,
   renderStatic,
   scanOf,
   type Scene,
@@ -50,9 +51,24 @@ describe('anti-spoof voters on selfie frames made from a sample photo', () => {
       flash_reflectance: 'pass',
       frame_consistency: 'pass',
       screen_replay: 'pass',
+      flash_relief: 'pass',
       single_face: 'pass',
     });
     expect(r.face).not.toBeNull();
+  });
+
+  it('when a printed photo is held up and lit by the right sequence, then only flash_relief catches it: the response is flat', async () => {
+    const r = await analyse('selfie', await renderCapture(printOf(face), SEQUENCE, 8));
+    const v = verdicts(r, 'antiSpoof');
+    expect({ ...v, flash_relief: undefined }).toEqual({
+      flash_reflectance: 'pass',
+      frame_consistency: 'pass',
+      screen_replay: 'pass',
+      flash_relief: undefined,
+      single_face: 'pass',
+    });
+    expect(v.flash_relief).toBe('fail');
+    expect(fuse(r.antiSpoof)).toBe('fail');
   });
 
   it('when a static photo is re-shown, then flash_reflectance fails (no colour change)', async () => {
