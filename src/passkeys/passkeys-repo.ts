@@ -1,4 +1,4 @@
-import { newId, randomBase62 } from '../ids';
+import { newId } from '../ids';
 import type { Queryable } from '../store/db';
 
 export type Ceremony = 'registration' | 'authentication';
@@ -58,9 +58,6 @@ const toPasskey = (r: PasskeyRow): Passkey => ({
   cloneDetectedAt: r.clone_detected_at ? new Date(r.clone_detected_at) : null,
 });
 
-/** `pk_` ids, shaped like the others of src/ids.ts (20 base62 characters). */
-const newPasskeyId = (): string => `pk_${randomBase62(20)}`;
-
 export async function insertChallenge(
   db: Queryable,
   input: { orgId: string; customerId: string; ceremony: Ceremony; challenge: string; createdAt: Date; expiresAt: Date },
@@ -111,26 +108,14 @@ export async function consumeChallenge(
 /** Stores a verified credential, or returns null when this org already has one with the same credential id. */
 export async function insertPasskey(
   db: Queryable,
-  input: {
-    orgId: string;
-    customerId: string;
-    credentialId: string;
-    publicKey: Uint8Array;
-    counter: number;
-    transports: string[];
-    deviceType: DeviceType;
-    backedUp: boolean;
-    aaguid: string;
-    name: string | null;
-    createdAt: Date;
-  },
+  input: Omit<Passkey, 'id' | 'publicKey' | 'lastUsedAt' | 'cloneDetectedAt'> & { publicKey: Uint8Array },
 ): Promise<Passkey | null> {
   const { rows } = await db.query<PasskeyRow>(
     `INSERT INTO passkeys (id, org_id, customer_id, credential_id, public_key, counter, transports, device_type, backed_up, aaguid, name, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      ON CONFLICT (org_id, credential_id) DO NOTHING RETURNING *`,
     [
-      newPasskeyId(),
+      newId('pk'),
       input.orgId,
       input.customerId,
       input.credentialId,
