@@ -3,6 +3,7 @@ import type { FaceSample } from '../engine/face/describe';
 import { isAppError } from '../errors/app-error';
 import type { NewEnrollment } from '../faces/enrollments-repo';
 import { faceFromUpload } from '../faces/face-input';
+import { enrollmentOf } from '../faces/new-enrollment';
 import type { AppDeps, Caller } from '../http/context';
 
 /**
@@ -57,7 +58,6 @@ export async function planReferenceEnrollment(deps: AppDeps, caller: Caller, f: 
   if (f.status !== 'passed') return { outcome: 'verdict_not_passed' };
   if (f.photo === undefined) return { outcome: 'not_retained' };
 
-  const face = deps.engine.config.face;
   let sample: FaceSample;
   try {
     sample = await faceFromUpload(deps.engine, f.photo, 'referencePhoto');
@@ -72,19 +72,13 @@ export async function planReferenceEnrollment(deps: AppDeps, caller: Caller, f: 
     deps.logger.warn({ verificationId: f.verificationId, outcome }, 'dukcapil reference photo not enrolled');
     return { outcome };
   }
-  if (sample.quality.score < face.minEnrollmentQuality) return { outcome: 'low_quality' };
-  const now = deps.now();
-  return {
-    outcome: 'enrolled',
-    enrollment: {
-      orgId: caller.orgId,
-      customerId: f.customerId,
-      source: 'dukcapil',
-      verificationId: f.verificationId,
-      descriptor: sample.descriptor,
-      quality: sample.quality,
-      retainUntil: new Date(now.getTime() + face.enrollmentRetentionDays * 86_400_000),
-      createdAt: now,
-    },
-  };
+  const enrollment = enrollmentOf(deps.engine.config.face, {
+    orgId: caller.orgId,
+    customerId: f.customerId,
+    source: 'dukcapil',
+    verificationId: f.verificationId,
+    sample,
+    createdAt: deps.now(),
+  });
+  return enrollment ? { outcome: 'enrolled', enrollment } : { outcome: 'low_quality' };
 }

@@ -2,6 +2,7 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import { findCustomer } from '../customers/customers-repo';
 import { insertEnrollment } from '../faces/enrollments-repo';
+import { enrollmentOf } from '../faces/new-enrollment';
 import type { Queryable } from '../store/db';
 import { AppError, isAppError } from '../errors/app-error';
 import type { AppDeps, Caller } from '../http/context';
@@ -133,12 +134,10 @@ async function process(deps: AppDeps, engine: Engine, input: SubmitInput, digest
     if (!BASE64.test(frame)) throw undecodable(i);
     images.push(Buffer.from(frame, 'base64'));
   }
-  const analysis = await engine.pool
-    .run(analysisTask(engine.config, body.kind, images, challenge.sequence))
-    .catch((cause: unknown) => {
-      // A timed-out or crashed worker is our failure, not the bundle's: 503, and the replay claim is released.
-      throw new AppError('service_unavailable', { params: { dependency: 'frame analysis' }, cause });
-    });
+  const analysis = await engine.pool.run(analysisTask(engine.config, body.kind, images, challenge.sequence)).catch((cause: unknown) => {
+    // A timed-out or crashed worker is our failure, not the bundle's: 503, and the replay claim is released.
+    throw new AppError('service_unavailable', { params: { dependency: 'frame analysis' }, cause });
+  });
   if (!analysis.ok) throw undecodable(analysis.undecodableFrame);
   const face = analysis.face ? { descriptor: analysis.face.descriptor, quality: analysis.face.quality } : null;
 
@@ -154,7 +153,15 @@ async function process(deps: AppDeps, engine: Engine, input: SubmitInput, digest
     ];
     tamper = { fused: fuse(votes), voters: votes };
   }
-  return persist(deps, engine, input, { challenge, digest, now, antiSpoof, tamper, face, frameBytes: images.reduce((s, b) => s + b.length, 0) });
+  return persist(deps, engine, input, {
+    challenge,
+    digest,
+    now,
+    antiSpoof,
+    tamper,
+    face,
+    frameBytes: images.reduce((s, b) => s + b.length, 0),
+  });
 }
 
 /**
@@ -164,17 +171,15 @@ async function process(deps: AppDeps, engine: Engine, input: SubmitInput, digest
  */
 async function enrollCardPortrait(tx: Queryable, engine: Engine, capture: CaptureBundle): Promise<void> {
   if (capture.kind !== 'ktp' || capture.status !== 'passed' || !capture.face) return;
-  if (capture.face.quality.score < engine.config.face.minEnrollmentQuality) return;
-  await insertEnrollment(tx, {
+  const enrollment = enrollmentOf(engine.config.face, {
     orgId: capture.orgId,
     customerId: capture.customerId,
     source: 'ktp_extract',
     captureBundleId: capture.id,
-    descriptor: capture.face.descriptor,
-    quality: capture.face.quality,
-    retainUntil: new Date(capture.createdAt.getTime() + engine.config.face.enrollmentRetentionDays * 86_400_000),
+    sample: capture.face,
     createdAt: capture.createdAt,
   });
+  if (enrollment) await insertEnrollment(tx, enrollment);
 }
 
 /**

@@ -6,6 +6,7 @@ import { AppError } from '../errors/app-error';
 import type { AppDeps, Caller } from '../http/context';
 import type { NewEnrollment } from './enrollments-repo';
 import { faceFromUpload } from './face-input';
+import { enrollmentOf } from './new-enrollment';
 import { ImageField } from './match-faces';
 
 export const EnrollBody = (maxImageChars: number) =>
@@ -27,7 +28,10 @@ export type EnrollBody = z.infer<ReturnType<typeof EnrollBody>>;
  */
 export async function prepareEnrollment(deps: AppDeps, caller: Caller, customerId: string, body: EnrollBody): Promise<NewEnrollment> {
   if ((body.captureBundleId === undefined) === (body.image === undefined)) {
-    throw new AppError('invalid_request', { params: { detail: 'give exactly one of captureBundleId and image' }, param: 'captureBundleId' });
+    throw new AppError('invalid_request', {
+      params: { detail: 'give exactly one of captureBundleId and image' },
+      param: 'captureBundleId',
+    });
   }
   const now = deps.now();
   const face = deps.engine.config.face;
@@ -40,27 +44,27 @@ export async function prepareEnrollment(deps: AppDeps, caller: Caller, customerI
     const capture = await findCapture(deps.db, caller.orgId, body.captureBundleId, now);
     if (!capture || capture.customerId !== customerId) throw new AppError('capture_bundle_not_found', { param: 'captureBundleId' });
     if (capture.antiSpoof.fused !== 'live') throw new AppError('bundle_liveness_not_passed', { param: 'captureBundleId' });
-    if (capture.status !== 'passed') throw new AppError('tamper_failed', { param: 'captureBundleId', details: { captureBundleId: capture.id } });
+    if (capture.status !== 'passed')
+      throw new AppError('tamper_failed', { param: 'captureBundleId', details: { captureBundleId: capture.id } });
     if (!capture.face) throw new AppError('face_not_found', { params: { param: 'captureBundleId' }, param: 'captureBundleId' });
     sample = capture.face;
     source = capture.kind === 'selfie' ? 'selfie_capture' : 'ktp_extract';
   } else {
     sample = await faceFromUpload(deps.engine, body.image as string, 'image');
   }
-  if (sample.quality.score < face.minEnrollmentQuality) {
+  const enrollment = enrollmentOf(face, {
+    orgId: caller.orgId,
+    customerId,
+    source,
+    captureBundleId: body.captureBundleId,
+    sample,
+    createdAt: now,
+  });
+  if (!enrollment) {
     throw new AppError('face_quality_too_low', {
       params: { issues: sample.quality.issues.join(', ') || 'low score' },
       details: { quality: sample.quality, minimum: face.minEnrollmentQuality },
     });
   }
-  return {
-    orgId: caller.orgId,
-    customerId,
-    source,
-    captureBundleId: body.captureBundleId,
-    descriptor: sample.descriptor,
-    quality: sample.quality,
-    retainUntil: new Date(now.getTime() + face.enrollmentRetentionDays * 86_400_000),
-    createdAt: now,
-  };
+  return enrollment;
 }
