@@ -1,6 +1,6 @@
 import axios, { type AxiosRequestConfig } from 'axios';
 import type { z } from 'zod';
-import type { CallContext, TransportFailure, UpstreamFacts } from './types';
+import type { AdapterOutcome, CallContext, TransportFailure, UpstreamFacts } from './types';
 
 /** A vendor's HTTP answer, body still as text: the transform decides what it means. */
 export interface RawAnswer {
@@ -65,8 +65,39 @@ export function parseBody<T>(text: string, schema: z.ZodType<T>): { ok: true; va
   return parsed.success ? { ok: true, value: parsed.data } : { ok: false, transport: 'schema_invalid' };
 }
 
-/** Facts for an exchange that failed below HTTP. */
-export const transportFacts = (transport: TransportFailure, httpStatus?: number): UpstreamFacts => ({ transport, httpStatus });
+/** How one operation's answer reads: what success looks like, and what the vendor's other answers say. */
+export interface AnswerSpec<T, D> {
+  /** HTTP statuses of a success, whose body must fit `schema`. */
+  success: readonly number[];
+  schema: z.ZodType<T>;
+  /** What a success body says: the data for integrators, and facts for the table (a result code, the vendor's id). */
+  read(body: T): { data?: D; facts?: UpstreamFacts };
+  /**
+   * What any other status says, from the vendor's error body (its code or message). The status is kept
+   * whatever this returns; an error body the vendor's table cannot use is the vendor's call to make (a
+   * transport fact where only the body carries meaning, nothing more where the status does).
+   */
+  error(status: number, text: string): UpstreamFacts;
+  /** The vendor's id of this call when known before the answer (the document id sent), for the ledger. */
+  knownId?: string;
+}
+
+/**
+ * The one reading of a vendor's answer, for every HTTP adapter. A failure below HTTP is its transport fact;
+ * a success status whose body does not fit the schema keeps its status beside `malformed_body` or
+ * `schema_invalid` (the table matches transport facts only where a row names them, so no success row ever
+ * claims garbage); a success is read by the operation; any other status by the vendor's error reader.
+ */
+export function readAnswer<T, D>(raw: RawExchange, spec: AnswerSpec<T, D>): AdapterOutcome<D> {
+  const requestId = spec.knownId;
+  if (isTransportFailure(raw)) return { facts: compact({ transport: raw.transport, requestId }), latencyMs: raw.latencyMs };
+  const { status, text, latencyMs } = raw;
+  if (!spec.success.includes(status)) return { facts: compact({ requestId, ...spec.error(status, text), httpStatus: status }), latencyMs };
+  const parsed = parseBody(text, spec.schema);
+  if (!parsed.ok) return { facts: compact({ httpStatus: status, transport: parsed.transport, requestId }), latencyMs };
+  const { data, facts } = spec.read(parsed.value);
+  return { facts: compact({ httpStatus: status, requestId, ...facts }), ...(data !== undefined && { data }), latencyMs };
+}
 
 /** The object without its undefined fields, so facts and data compare and serialise cleanly. */
 export function compact<T extends object>(value: T): T {

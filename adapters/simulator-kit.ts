@@ -156,6 +156,16 @@ export interface RunningSimulator {
   close(): Promise<void>;
 }
 
+/**
+ * How the runtime starts a vendor's simulator: on `port` (0 picks a free one) and `host`, accepting the
+ * sandbox `credentials` of the vendor's declaration. Its state carries the fault knobs and billing counters.
+ */
+export type SimulatorStarter = (
+  port: number,
+  credentials: Readonly<Record<string, string>>,
+  host?: string,
+) => Promise<RunningSimulator & { state: SimulatorState }>;
+
 /** Listens on `host` (default loopback only; port 0 picks a free one). */
 export async function listen(app: Express, port = 0, host = '127.0.0.1'): Promise<RunningSimulator> {
   const server: Server = await new Promise((resolve, reject) => {

@@ -2,13 +2,16 @@
  * The contract every adapter folder fulfils (DESIGN 2, 8). An adapter speaks one vendor's wire format
  * and reports what happened as plain facts; it decides nothing. The mapping table
  * (config/error-map/<provider>.json, loaded by src/gateway/error-map.ts) turns facts into the suite's
- * code, charge, finality, failover and breaker decisions.
+ * code, charge, finality, failover and breaker decisions. Each folder declares itself once in its
+ * index.ts (`defineAdapter`, adapters/declare.ts) and adapters/index.ts lists the declarations.
  */
 
-import type { InhouseEngine } from './inhouse/client';
+import type { z } from 'zod';
+import type { InhouseEngine } from './inhouse/engine';
+import type { SimulatorStarter } from './simulator-kit';
 
-export const PROVIDERS = ['accuauth', 'idenfy', 'lapis', 'inhouse'] as const;
-export type ProviderId = (typeof PROVIDERS)[number];
+/** A provider's id as its declaration names it (`accuauth`, `inhouse`, ...); the registry knows which exist. */
+export type ProviderId = string;
 
 /** The checks of POST /v1/verifications (DESIGN 3). */
 export const CHECKS = ['identity_selfie', 'name_check', 'document', 'face_match', 'liveness', 'hosted_session'] as const;
@@ -38,7 +41,7 @@ export interface UpstreamFacts {
   result?: string;
   /** The vendor's error message, for vendors that only say what went wrong in words. */
   message?: string;
-  /** Set instead of an HTTP answer when the exchange failed below HTTP or the body was unusable. */
+  /** Set when the exchange failed below HTTP or the body of an answer was unusable. */
   transport?: TransportFailure;
   /** The vendor's id of this call (`order_no`, `request_id`, `scanRef`, ...), for the ledger. */
   requestId?: string;
@@ -56,6 +59,7 @@ export interface AdapterOutcome<T = unknown> {
 export interface CallContext {
   /** Vendor base URL: the real API with live credentials, a simulator otherwise; empty for an in-process provider. */
   baseUrl: string;
+  /** The declaration's `credentials`, by name. */
   credentials: Record<string, string>;
   /** Aborts the HTTP call (the breaker's timeout, or shutdown). */
   signal?: AbortSignal;
@@ -70,8 +74,20 @@ export interface CallContext {
   engine?: InhouseEngine;
 }
 
-/** An operation the adapter exposes: its name in the mapping table and the suite check it serves. */
-export interface OperationDeclaration {
+/** What an operation knows besides its input. */
+export interface OperationMeta {
+  customerId: string;
+  verificationId: string;
+  now: Date;
+}
+
+/** An operation's input, read by the operation's own schema and ready to call; or why it does not fit. */
+export type PreparedCall =
+  | { ok: true; call(ctx: CallContext, meta: OperationMeta): Promise<AdapterOutcome> }
+  | { ok: false; issues: z.core.$ZodIssue[] };
+
+/** One operation of an adapter, as the gateway sees it once declared (built by `operation()`, adapters/declare.ts). */
+export interface Operation {
   /** Vendor path or a short description of it. */
   endpoint: string;
   /** The suite check this operation answers, or null for helper steps (status fetch, delete, ...). */
@@ -80,19 +96,47 @@ export interface OperationDeclaration {
    * A stand-in for providers that could not answer: tried only while no provider before it in the chain
    * gave a result, so a degraded answer never replaces a real one (a registry's free "not found" stays).
    */
-  fallbackOnly?: boolean;
+  fallbackOnly: boolean;
+  /** An identity answer that no population registry confirmed (the engine compares faces only): never KYC registry evidence. */
+  registryless: boolean;
+  /** The vendor's list price of one charged call, in whole rupiah; config/pricing.json holds contract rates over it. */
+  listPrice: number;
+  /** Reads the input with the operation's schema; routing skips a provider whose operation refuses it. */
+  prepare(input: unknown): PreparedCall;
 }
 
-/** The adapter's declaration in index.ts: a plain typed object. */
-export interface AdapterDeclaration {
+/** Where a vendor reached over HTTP lives, by default; config/providers.json may override any of it per deployment. */
+export interface HttpReach {
+  /** Per-call timeout, in ms. */
+  timeoutMs: number;
+  /** The vendor's API for live keys, and the environment variable each credential is read from. */
+  live: { baseUrl: string; credentialEnv: Record<string, string> };
+  /** The local simulator behind sandbox keys: its port, and the sandbox credentials it accepts (not secrets). */
+  sandbox: { port: number; credentials: Record<string, string> };
+  /** Endpoint paths by the adapter's own names, for paths a deployment may have to correct (Lapis). */
+  paths?: Record<string, string>;
+}
+
+interface DeclarationBase {
   id: ProviderId;
   displayName: string;
-  /**
-   * How the gateway reaches the provider: `http` (a vendor's API, or its simulator behind sandbox keys) or
-   * `in_process` (our own engine, called in this process: no URL, no credentials, the same for both key modes).
-   */
-  transport: 'http' | 'in_process';
   /** Credential names the adapter needs (e.g. `apiId`, `apiSecret`); a provider without them is skipped for live keys. */
   credentials: readonly string[];
-  operations: Record<string, OperationDeclaration>;
+  operations: Readonly<Record<string, Operation>>;
 }
+
+/** A vendor's API, reached over HTTP: live keys reach the vendor, sandbox keys its simulator (adapters/<vendor>/simulator). */
+export interface HttpAdapterDeclaration extends DeclarationBase {
+  transport: 'http';
+  reach: HttpReach;
+  simulator: SimulatorStarter;
+}
+
+/** Our own engine, called in this process: no URL, no credentials, the same for both key modes. */
+export interface InProcessAdapterDeclaration extends DeclarationBase {
+  transport: 'in_process';
+  reach: { timeoutMs: number };
+}
+
+/** An adapter's declaration in its index.ts: a plain typed object. */
+export type AdapterDeclaration = HttpAdapterDeclaration | InProcessAdapterDeclaration;

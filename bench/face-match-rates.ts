@@ -19,7 +19,7 @@
  */
 import os from 'node:os';
 import { engineConfig } from '../src/engine/engine-config';
-import { similarity } from '../src/engine/face/similarity';
+import { similarity } from '../src/engine/face-analysis/similarity';
 import { analysisTask } from '../src/engine/engine';
 import { randomSequence } from '../src/engine/flash-sequence';
 import { AnalysisPool } from '../src/engine/pool';

@@ -18,9 +18,9 @@ import { loadConfig } from '../src/config';
 import { insertCustomer } from '../src/customers/customers-repo';
 import { loadErrorMap } from '../src/gateway/error-map';
 import { createGateway } from '../src/gateway/gateway';
-import { loadProvidersConfig } from '../src/gateway/providers';
+import { loadProvidersConfig, type HttpReach } from '../src/gateway/providers';
 import { createApp } from '../src/http/app';
-import type { AppDeps } from '../src/http/context';
+import type { AppDeps } from '../src/deps';
 import { producerConnection, whenReady } from '../src/jobs/redis';
 import { createLogger } from '../src/logger';
 import { createEngine } from '../src/engine/engine';
@@ -133,6 +133,7 @@ async function startGateway(simUrl: string) {
   const config = loadConfig({ NODE_ENV: 'test', REDIS_URL, VERIGATE_MASTER_KEY: 'ab'.repeat(32) });
   const logger = createLogger('silent');
   const base = loadProvidersConfig();
+  const accuauth = base.accuauth as HttpReach;
   const run = randomBytes(4).toString('hex');
   const deps: AppDeps = {
     config,
@@ -141,7 +142,7 @@ async function startGateway(simUrl: string) {
     logger,
     keys: new KeyMaterial(config.masterKey),
     errorMap: loadErrorMap(),
-    providers: { ...base, accuauth: { ...base.accuauth, sandbox: { ...base.accuauth.sandbox, port: Number(new URL(simUrl).port) } } },
+    providers: { ...base, accuauth: { ...accuauth, sandbox: { ...accuauth.sandbox, port: Number(new URL(simUrl).port) } } },
     gateway: createGateway(redis, logger, { cooldownPrefix: `bench:cooldown:${run}`, statePrefix: `bench:gw:${run}` }),
     engine: createEngine(redis),
     now: () => new Date(),

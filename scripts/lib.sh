@@ -47,3 +47,51 @@ stop_redis() {
     kill "$(cat "$REDIS_STARTED_PIDFILE")" 2>/dev/null || true
   fi
 }
+
+# Prints a TCP port that nothing listens on right now (the one the OS picks for port 0).
+free_port() {
+  node -e 'const s = require("node:net").createServer(); s.listen(0, "127.0.0.1", () => { process.stdout.write(String(s.address().port)); s.close(); });'
+}
+
+# Starts a redis-server of this run's own, on a free port with its files under $1, and exports REDIS_URL.
+# Unlike start_redis it never uses a Redis that already runs, so two runs on one machine never share one or
+# stop each other's; stop_private_redis stops this one only. Should another process take the port between
+# the pick and the bind, ours exits and another port is tried.
+start_private_redis() {
+  local dir="$1" port pid
+  ensure_debian_command redis-server redis-server
+  mkdir -p "$dir"
+  for _ in 1 2 3 4 5; do
+    port="$(free_port)"
+    redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --logfile "$dir/redis.log" --appendonly no --save '' \
+      --maxmemory-policy noeviction </dev/null >/dev/null 2>&1 &
+    pid=$!
+    PRIVATE_REDIS_PID=$pid
+    for _ in $(seq 1 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      # Ours answering, not a Redis that took the port first.
+      if [ "$(redis-cli -p "$port" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p')" = "$pid" ]; then
+        export REDIS_URL="redis://127.0.0.1:$port"
+        return 0
+      fi
+      sleep 0.05
+    done
+    stop_private_redis
+  done
+  log "could not start redis-server (see $dir/redis.log)"
+  return 1
+}
+
+# Stops the redis-server start_private_redis started (TERM, then KILL after 5 s), if it still runs.
+stop_private_redis() {
+  local pid="${PRIVATE_REDIS_PID:-}"
+  [ -n "$pid" ] || return 0
+  PRIVATE_REDIS_PID=""
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}

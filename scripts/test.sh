@@ -1,18 +1,44 @@
 #!/usr/bin/env bash
-# The test command (`npm test`): installs what is missing, starts a throwaway Redis unless REDIS_URL is
-# set, type-checks, then runs every jest suite. Storage tests also run on server Postgres when
-# TEST_DATABASE_URL is set (CI sets it). Extra arguments go to jest.
+# The test command (`npm test`): installs what is missing, type-checks, starts a Redis of this run's own on
+# a free port unless REDIS_URL is set, then runs every jest suite (both tiers, see jest.config.js). Storage
+# tests also run on server Postgres when TEST_DATABASE_URL is set (CI sets it). Extra arguments go to jest.
+# The Redis is stopped and its files removed when the run ends, however it ends (pass, fail, Ctrl-C, TERM),
+# and only this run's: two runs on one machine each have their own.
 source "$(dirname "$0")/lib.sh"
 ensure_node_modules
 
-if [ -z "${REDIS_URL:-}" ]; then
-  dir="$(mktemp -d)"
-  start_redis "${VERIGATE_TEST_REDIS_PORT:-6399}" "$dir" no
-  trap 'stop_redis; rm -rf "$dir"' EXIT
-fi
-
 log "type-checking"
 npx tsc --noEmit
+
+jest_pid=""
+redis_dir=""
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  if [ -n "$jest_pid" ]; then
+    kill -TERM "$jest_pid" 2>/dev/null || true
+    wait "$jest_pid" 2>/dev/null || true
+  fi
+  stop_private_redis
+  if [ -n "$redis_dir" ]; then rm -rf "$redis_dir"; fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [ -z "${REDIS_URL:-}" ]; then
+  redis_dir="$(mktemp -d "${TMPDIR:-/tmp}/verigate-test-redis.XXXXXX")"
+  start_private_redis "$redis_dir"
+fi
+
 if [ -n "${TEST_DATABASE_URL:-}" ]; then engines="PGlite and server Postgres"; else engines="PGlite only (set TEST_DATABASE_URL for server Postgres)"; fi
 log "running tests (Redis $REDIS_URL; storage on $engines)"
-NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning" npx jest "$@"
+# In the background and waited for, so a TERM sent to this script alone is handled at once (bash runs
+# traps only between foreground commands) and stops jest too.
+NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-vm-modules --no-warnings=ExperimentalWarning" node_modules/.bin/jest "$@" &
+jest_pid=$!
+status=0
+wait "$jest_pid" || status=$?
+jest_pid=""
+exit "$status"

@@ -1,16 +1,15 @@
 import type { Queue, Worker } from 'bullmq';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { Config } from './config';
+import type { AppDeps } from './deps';
+import { createEngine } from './engine/engine';
 import { errorCatalog } from './errors/catalog';
 import { loadErrorMap } from './gateway/error-map';
-import { createEngine } from './engine/engine';
 import { createGateway } from './gateway/gateway';
 import { loadProvidersConfig } from './gateway/providers';
-import { allRoutes, createApp } from './http/app';
-import type { AppDeps } from './http/context';
-import type { RouteSpec } from './http/route';
+import { DEFAULT_REGISTRY } from './gateway/registry';
+// The composition root: the one file outside src/http that starts the HTTP server.
+import { startApiServer, type ApiServer, type ApiServerOptions } from './http/server';
 import { maintenanceQueue, scheduleMaintenance } from './jobs/queues';
 import { checkEvictionPolicy, producerConnection, whenReady, workerConnection } from './jobs/redis';
 import { startWorkers } from './jobs/workers';
@@ -32,18 +31,19 @@ export interface Runtime {
 
 export interface RuntimeOptions {
   /** Routes served beside the API's own (used by tests that need a deliberately slow endpoint). */
-  extraRoutes?: (deps: AppDeps) => RouteSpec[];
+  extraRoutes?: (deps: AppDeps) => ApiServerOptions['extraRoutes'];
 }
 
 /** Starts the requested roles against the configured database and Redis. */
 export async function startRuntime(config: Config, logger: Logger, roles: Role[], options: RuntimeOptions = {}): Promise<Runtime> {
   // Tables first: a bad row or setting stops the start before anything listens.
   errorCatalog();
-  const errorMap = loadErrorMap();
-  const providers = loadProvidersConfig();
+  const registry = DEFAULT_REGISTRY;
+  const errorMap = loadErrorMap(undefined, { registry });
+  const providers = loadProvidersConfig(undefined, registry);
   // Alone, the simulators serve other machines (a compose service); beside the API they stay on loopback.
   const alone = roles.length === 1;
-  const simulators = roles.includes('simulators') ? await startSimulators(providers, alone ? config.host : '127.0.0.1') : undefined;
+  const simulators = roles.includes('simulators') ? await startSimulators(registry, providers, alone ? config.host : '127.0.0.1') : undefined;
   if (simulators)
     logger.info({ simulators: Object.fromEntries(Object.entries(simulators).map(([k, v]) => [k, v.url])) }, 'vendor simulators listening');
   if (!roles.includes('api') && !roles.includes('worker')) {
@@ -63,7 +63,7 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
     keys: new KeyMaterial(config.masterKey),
     errorMap,
     providers,
-    gateway: createGateway(redis, logger),
+    gateway: createGateway(redis, logger, { registry }),
     engine: createEngine(redis),
     now: () => new Date(),
   };
@@ -79,14 +79,10 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
     workers = startWorkers({ config, db, logger, now: deps.now }, workerRedis);
   }
 
-  let server: Server | undefined;
-  let url: string | undefined;
+  let api: ApiServer | undefined;
   if (roles.includes('api')) {
-    server = createApp(deps, [...allRoutes(deps), ...(options.extraRoutes?.(deps) ?? [])]).listen(config.port, config.host);
-    await new Promise<void>((resolve, reject) => server!.once('listening', resolve).once('error', reject));
-    const { port } = server.address() as AddressInfo;
-    url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
-    logger.info({ url, roles }, 'verigate listening');
+    api = await startApiServer(deps, { port: config.port, host: config.host, extraRoutes: options.extraRoutes?.(deps) });
+    logger.info({ url: api.url, roles }, 'verigate listening');
   }
 
   let stopping: Promise<void> | undefined;
@@ -94,7 +90,7 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
     stopping ??= (async () => {
       logger.info({ reason }, 'shutting down: no new requests or jobs; finishing in-flight work');
       const grace = config.http.shutdownGraceMs;
-      await Promise.all([server && closeServer(server, grace), ...workers.map((w) => withDeadline(w.close(), grace, () => w.close(true)))]);
+      await Promise.all([api?.close(grace), ...workers.map((w) => withDeadline(w.close(), grace, () => w.close(true)))]);
       await queue?.close();
       deps.gateway.breakers.shutdown();
       await deps.engine.pool.close();
@@ -105,19 +101,7 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
     })();
     return stopping;
   };
-  return { url, deps, shutdown };
-}
-
-/**
- * server.close() stops accepting and waits for open connections. Keep-alive connections go idle once
- * their in-flight response is sent, so idle ones are closed as they appear; after the grace period
- * whatever is left is cut.
- */
-function closeServer(server: Server, graceMs: number): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  const sweeper = setInterval(() => server.closeIdleConnections(), 50);
-  server.closeIdleConnections();
-  return withDeadline(closed, graceMs, async () => server.closeAllConnections()).finally(() => clearInterval(sweeper));
+  return { url: api?.url, deps, shutdown };
 }
 
 async function withDeadline(work: Promise<unknown>, ms: number, onTimeout: () => Promise<unknown> | void): Promise<void> {

@@ -1,38 +1,25 @@
-import { startAccuauthSimulator } from '../adapters/accuauth/simulator';
-import { startIdenfySimulator } from '../adapters/idenfy/simulator';
-import { startLapisSimulator } from '../adapters/lapis/simulator';
+import type { ProviderId } from '../adapters/types';
 import type { RunningSimulator } from '../adapters/simulator-kit';
-import type { HttpVendorId, ProvidersConfig } from './gateway/providers';
+import type { ProvidersConfig } from './gateway/providers';
+import type { Registry } from './gateway/registry';
 
-/** One simulator per HTTP vendor; the in-house engine runs in process and has none. */
-export type RunningSimulators = Record<HttpVendorId, RunningSimulator>;
+/** One simulator per vendor reached over HTTP, by provider; the in-house engine runs in process and has none. */
+export type RunningSimulators = Record<ProviderId, RunningSimulator>;
 
 /**
- * Every vendor simulator on its sandbox port (bound to `host`: loopback in the embedded run, all
- * interfaces when they run as their own service), accepting the sandbox credentials of config/providers.json:
+ * Every declared vendor's simulator on its sandbox port (bound to `host`: loopback in the embedded run, all
+ * interfaces when they run as their own service), accepting the sandbox credentials of its declaration:
  * the providers behind sandbox keys in the embedded run.
  */
-export async function startSimulators(providers: ProvidersConfig, host = '127.0.0.1'): Promise<RunningSimulators> {
-  const [accuauth, idenfy, lapis] = await Promise.all([
-    startAccuauthSimulator(
-      providers.accuauth.sandbox.port,
-      {
-        apiId: providers.accuauth.sandbox.credentials.apiId,
-        apiSecret: providers.accuauth.sandbox.credentials.apiSecret,
-      },
-      host,
-    ),
-    startIdenfySimulator(
-      providers.idenfy.sandbox.port,
-      {
-        apiKey: providers.idenfy.sandbox.credentials.apiKey,
-        apiSecret: providers.idenfy.sandbox.credentials.apiSecret,
-      },
-      host,
-    ),
-    startLapisSimulator(providers.lapis.sandbox.port, { apiKey: providers.lapis.sandbox.credentials.apiKey }, host),
-  ]);
-  return { accuauth, idenfy, lapis };
+export async function startSimulators(registry: Registry, providers: ProvidersConfig, host = '127.0.0.1'): Promise<RunningSimulators> {
+  const running = await Promise.all(
+    registry.adapters.flatMap((adapter) => {
+      const reach = providers[adapter.id];
+      if (adapter.transport !== 'http' || reach?.transport !== 'http') return [];
+      return [adapter.simulator(reach.sandbox.port, reach.sandbox.credentials, host).then((s) => [adapter.id, s] as const)];
+    }),
+  );
+  return Object.fromEntries(running);
 }
 
 export async function stopSimulators(running: RunningSimulators): Promise<void> {

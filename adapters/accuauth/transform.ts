@@ -1,10 +1,11 @@
 import type { z } from 'zod';
 import { AppError } from '../../src/errors/app-error';
-import { compact, isTransportFailure, parseBody, type RawExchange } from '../http';
+import { compact, parseBody, readAnswer, type RawExchange } from '../http';
 import type { AdapterOutcome, UpstreamFacts } from '../types';
 import {
   ACCUAUTH_IMAGE_LIMIT_BYTES,
   answerOf,
+  ErrorEnvelope,
   IdNameCheckResult,
   IdNameResult,
   IdSelfieResult,
@@ -99,8 +100,6 @@ export interface IdNameCheckData {
 
 const opt = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
 
-/** Drops undefined fields so outcomes compare and serialise cleanly. */
-
 /** What each endpoint's success result contributes: the facts' result code and vendor id, and the data. */
 interface ReadResult<T> {
   result?: string;
@@ -109,22 +108,31 @@ interface ReadResult<T> {
 }
 
 /**
- * Reads one AccuAuth answer. Transport failures pass through; a body that is not JSON is
- * `malformed_body`; JSON fitting neither envelope is `schema_invalid`; the error envelope gives
- * `code` = its status; a success gives `code: "OK"` plus the result code and the normalised data.
+ * An error envelope (`{status: <ERROR_CODE>, reason, request_id}`) gives `code` = its status. A body that is
+ * not one is a transport fact: AccuAuth's table matches its errors by code, so a proxy's HTML page under a
+ * 502 is as unreadable as a cut-off success (and counts for the breaker through the transport rows).
+ */
+function errorFacts(text: string): UpstreamFacts {
+  const parsed = parseBody(text, ErrorEnvelope);
+  if (!parsed.ok) return { transport: parsed.transport };
+  return { code: parsed.value.status, message: opt(parsed.value.reason), requestId: opt(parsed.value.request_id) };
+}
+
+/**
+ * Reads one AccuAuth answer (adapters/http.ts readAnswer): a 200 is either envelope; the success envelope
+ * gives `code: "OK"` plus the result code and the normalised data, the error envelope its status as `code`.
  */
 function outcomeOf<R, T>(raw: RawExchange, resultSchema: z.ZodType<R>, read: (result: R) => ReadResult<T>): AdapterOutcome<T> {
-  if (isTransportFailure(raw)) return { facts: { transport: raw.transport }, latencyMs: raw.latencyMs };
-  const parsed = parseBody(raw.text, answerOf(resultSchema));
-  if (!parsed.ok) return { facts: { httpStatus: raw.status, transport: parsed.transport }, latencyMs: raw.latencyMs };
-  const answer = parsed.value;
-  if (!('result' in answer)) {
-    const facts: UpstreamFacts = { httpStatus: raw.status, code: answer.status, message: opt(answer.reason), requestId: opt(answer.request_id) };
-    return { facts: compact(facts), latencyMs: raw.latencyMs };
-  }
-  const { result, orderNo, data } = read(answer.result);
-  const facts: UpstreamFacts = { httpStatus: raw.status, code: 'OK', result, requestId: orderNo ?? answer.request_id };
-  return { facts: compact(facts), data, latencyMs: raw.latencyMs };
+  return readAnswer(raw, {
+    success: [200],
+    schema: answerOf(resultSchema),
+    read: (answer) => {
+      if (!('result' in answer)) return { facts: { code: answer.status, message: opt(answer.reason), requestId: opt(answer.request_id) } };
+      const { result, orderNo, data } = read(answer.result);
+      return { data, facts: { code: 'OK', result, requestId: orderNo ?? answer.request_id } };
+    },
+    error: (_status, text) => errorFacts(text),
+  });
 }
 
 /** An id_selfie answer read: the outcome the gateway records, and apart from it the reference photo when a valid one came. */

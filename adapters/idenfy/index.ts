@@ -1,6 +1,10 @@
 import { AppError } from '../../src/errors/app-error';
+import { HostedSessionInput } from '../check-inputs';
+import { operation } from '../declare';
 import type { AdapterDeclaration, AdapterOutcome, CallContext } from '../types';
 import { IDENFY_PATHS, postJson } from './client';
+import { IdenfyScanRefInput } from './schemas';
+import { IDENFY_SANDBOX_CREDENTIALS, startIdenfySimulator } from './simulator';
 import {
   dataOutcome,
   statusOutcome,
@@ -11,20 +15,6 @@ import {
   type IdenfyTokenInput,
   type IdenfyVerificationStatus,
 } from './transform';
-
-/** iDenfy: hosted KYC sessions (token + redirect + signed webhook); results arrive by webhook, status is a fallback. */
-export const idenfy: AdapterDeclaration = {
-  id: 'idenfy',
-  displayName: 'iDenfy',
-  transport: 'http',
-  credentials: ['apiKey', 'apiSecret'],
-  operations: {
-    token: { endpoint: `POST ${IDENFY_PATHS.token}`, serves: 'hosted_session' },
-    // iDenfy asks not to be polled: status is for an overdue webhook or an expired session only.
-    status: { endpoint: `POST ${IDENFY_PATHS.status}`, serves: null },
-    data: { endpoint: `POST ${IDENFY_PATHS.data}`, serves: null },
-  },
-};
 
 /** Creates a hosted session. Input iDenfy would reject is refused here, before a call is made (free). */
 export async function createToken(
@@ -39,7 +29,7 @@ export async function createToken(
   return tokenOutcome(await postJson(ctx, IDENFY_PATHS.token, body.body), { baseUrl: ctx.baseUrl, now });
 }
 
-/** The verification's current status (fallback for a missing webhook). */
+/** The verification's current status: for a final webhook that is overdue, never for polling. */
 export async function fetchStatus(ctx: CallContext, scanRef: string): Promise<AdapterOutcome<IdenfyVerificationStatus>> {
   return statusOutcome(await postJson(ctx, IDENFY_PATHS.status, { scanRef }));
 }
@@ -48,6 +38,45 @@ export async function fetchStatus(ctx: CallContext, scanRef: string): Promise<Ad
 export async function fetchData(ctx: CallContext, scanRef: string): Promise<AdapterOutcome<IdenfyExtractedData>> {
   return dataOutcome(await postJson(ctx, IDENFY_PATHS.data, { scanRef }));
 }
+
+/**
+ * iDenfy: hosted KYC sessions (token + redirect + signed webhook). Results arrive by webhook; `status` and
+ * `data` are helper operations for a session whose final webhook is overdue (iDenfy asks not to be polled).
+ * A token costs nothing: iDenfy bills finished sessions, by the partner's plan (config/error-map/idenfy.json).
+ */
+export const idenfy: AdapterDeclaration = {
+  id: 'idenfy',
+  displayName: 'iDenfy',
+  transport: 'http',
+  credentials: ['apiKey', 'apiSecret'],
+  reach: {
+    timeoutMs: 10000,
+    live: { baseUrl: 'https://ivs.idenfy.com', credentialEnv: { apiKey: 'IDENFY_API_KEY', apiSecret: 'IDENFY_API_SECRET' } },
+    sandbox: { port: 7102, credentials: IDENFY_SANDBOX_CREDENTIALS },
+  },
+  simulator: startIdenfySimulator,
+  operations: {
+    token: operation({
+      endpoint: `POST ${IDENFY_PATHS.token}`,
+      serves: 'hosted_session',
+      input: HostedSessionInput,
+      // iDenfy's clientId is our customer, and the verification id comes back in every webhook as externalRef.
+      call: (ctx, input, meta) => createToken(ctx, { ...input, clientId: meta.customerId, externalRef: meta.verificationId }, meta.now),
+    }),
+    status: operation({
+      endpoint: `POST ${IDENFY_PATHS.status}`,
+      serves: null,
+      input: IdenfyScanRefInput,
+      call: (ctx, input) => fetchStatus(ctx, input.scanRef),
+    }),
+    data: operation({
+      endpoint: `POST ${IDENFY_PATHS.data}`,
+      serves: null,
+      input: IdenfyScanRefInput,
+      call: (ctx, input) => fetchData(ctx, input.scanRef),
+    }),
+  },
+};
 
 export type { IdenfyExtractedData, IdenfySession, IdenfyTokenInput, IdenfyVerificationStatus } from './transform';
 export { parseWebhook, verifyWebhookSignature } from './webhook';

@@ -182,6 +182,10 @@ export type IdenfyErrorBody = z.infer<typeof IdenfyErrorBody>;
 
 const Tags = z.array(z.string());
 
+/** The input of the status and data fetches: the session iDenfy named in its token answer. */
+export const IdenfyScanRefInput = z.strictObject({ scanRef: z.string().min(1).max(36) });
+export type IdenfyScanRefInput = z.infer<typeof IdenfyScanRefInput>;
+
 /** POST /api/v2/status answer (ID-DR); `final` is mentioned by the status-handling guide, not by the sample. */
 export const IdenfyStatusResponse = z.looseObject({
   status: IdenfyOverallStatus,

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { isTransportFailure, parseBody, transportFacts, type RawExchange } from '../http';
+import { parseBody, readAnswer, type RawExchange } from '../http';
 import type { AdapterOutcome, UpstreamFacts } from '../types';
 import {
   IdenfyDataResponse,
@@ -117,32 +117,25 @@ export function toTokenBody(input: IdenfyTokenInput): TokenBodyResult {
 const SUITE_NAMES: Record<string, string> = { expiryTime: 'expirySeconds', sessionLength: 'sessionSeconds' };
 
 /**
- * Facts of a non-success answer. The HTTP status is the fact that matters: when a proxy replaced the
+ * What a non-success answer adds to its status (which readAnswer keeps): iDenfy's identifier and message.
+ * The status is the fact that matters: when a proxy replaced the
  * body (an HTML 502 page, an empty 405) the status still says what happened, so an unreadable error
  * body is not reported as a transport failure.
  */
-export function errorFacts(httpStatus: number, text: string): UpstreamFacts {
+function errorFacts(text: string): UpstreamFacts {
   const parsed = parseBody(text, IdenfyErrorBody);
-  if (!parsed.ok) return { httpStatus };
+  if (!parsed.ok) return {};
   const { identifier, message } = parsed.value;
-  return { httpStatus, ...(identifier !== undefined && { code: identifier }), message };
+  return { ...(identifier !== undefined && { code: identifier }), message };
 }
 
 function outcome<T, D>(
   raw: RawExchange,
-  successStatuses: readonly number[],
+  success: readonly number[],
   schema: z.ZodType<T>,
   read: (value: T) => { data: D; facts: UpstreamFacts },
 ): AdapterOutcome<D> {
-  if (isTransportFailure(raw)) return { facts: transportFacts(raw.transport), latencyMs: raw.latencyMs };
-  if (!successStatuses.includes(raw.status)) return { facts: errorFacts(raw.status, raw.text), latencyMs: raw.latencyMs };
-  const parsed = parseBody(raw.text, schema);
-  // A success status with an unusable body is reported as the transport fact alone ("instead of an
-  // HTTP answer", types.ts): with the status kept, the operation's success row would outrank the
-  // `*` transport rows and book garbage as a created session.
-  if (!parsed.ok) return { facts: transportFacts(parsed.transport), latencyMs: raw.latencyMs };
-  const { data, facts } = read(parsed.value);
-  return { facts: { httpStatus: raw.status, ...facts }, data, latencyMs: raw.latencyMs };
+  return readAnswer(raw, { success, schema, read, error: (_status, text) => errorFacts(text) });
 }
 
 /** The redirect endpoint iDenfy documents as an alternative to `redirectUrl` (ID-TOK). */

@@ -1,31 +1,13 @@
 import type { CallContext } from '../types';
 import type { EngineCapture, EngineMatchAnswer, EngineMatchRequest, EngineVote } from './schemas';
 
-/**
- * The transport of the in-house provider. There is no remote vendor: the engine runs in this process, and
- * the gateway hands the adapter an object bound to the calling org and key (CallContext.engine) instead of
- * a base URL and credentials. Sandbox and live keys reach the same engine, each on its own org's data, so
- * the provider needs no credentials and is never "not configured".
- */
-export interface InhouseEngine {
-  /** One of the org's capture bundles within retention; null when unknown, another org's, or swept. */
-  findCapture(captureBundleId: string): Promise<EngineCapture | null>;
-  /**
-   * Scores a face match as POST /v1/matches does and stores it. The engine's refusals (unknown bundle, no
-   * enrollments, no face, ...) come back as answers; a failure of the engine itself (its worker pool, its
-   * database) rejects.
-   */
-  matchFaces(request: EngineMatchRequest): Promise<EngineMatchAnswer>;
-  /** The nik_checksum voter on an NIK and the birth date stated with it, if any. */
-  checkNik(idNumber: string, birthDate?: string): EngineVote;
-}
-
 /** An engine call's answer, or why there is none: the in-process counterpart of an HTTP exchange. */
 export type EngineExchange<T> = { answer: T; latencyMs: number } | { failure: 'engine_unavailable' | 'timeout'; latencyMs: number };
 
 export const isEngineFailure = <T>(x: EngineExchange<T>): x is { failure: 'engine_unavailable' | 'timeout'; latencyMs: number } =>
   'failure' in x;
 
+/** The engine's calls as exchanges: each under the call's deadline, a failure reported instead of thrown. */
 export interface InhouseClient {
   findCapture(captureBundleId: string): Promise<EngineExchange<EngineCapture | null>>;
   matchFaces(request: EngineMatchRequest): Promise<EngineExchange<EngineMatchAnswer>>;

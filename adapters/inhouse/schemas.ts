@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CaptureBundleId, IdentitySelfieInput } from '../check-inputs';
 
 /**
  * The in-house engine as a provider: the inputs the gateway hands this adapter (suite side, camelCase) and
@@ -13,8 +14,7 @@ const idOf = (prefix: string, what: string) =>
     .max(64)
     .regex(new RegExp(`^${prefix}_\\w+$`), `must be ${what} id (${prefix}_...)`);
 
-/** A capture bundle from POST /v1/captures, of the verification's customer. */
-export const CaptureBundleId = idOf('cap', 'a capture bundle');
+export { CaptureBundleId } from '../check-inputs';
 /** A face enrollment from POST /v1/customers/:id/enrollments, of the verification's customer. */
 export const FaceEnrollmentId = idOf('enr', 'a face enrollment');
 
@@ -55,10 +55,12 @@ export const InhouseFaceMatchInput = z
 export type InhouseFaceMatchInput = z.infer<typeof InhouseFaceMatchInput>;
 
 /**
- * What the registry-less `identity_selfie` reads of the check's input (src/gateway/check-inputs.ts adds
- * `captureBundleId` to the fields AccuAuth takes): the NIK, the stated birth date if any, and a live selfie
- * bundle whose face stands in for `faceImage` (an image alone proves no liveness).
+ * What the registry-less `identity_selfie` takes: the check's input with a live selfie bundle required, whose
+ * face stands in for `faceImage` (an image alone proves no liveness).
  */
+export const InhouseIdentitySelfie = IdentitySelfieInput.extend({ captureBundleId: CaptureBundleId });
+
+/** What it reads of that: the NIK, the stated birth date if any, and the bundle. */
 export interface InhouseIdentitySelfieInput {
   idNumber: string;
   birthDate?: string;

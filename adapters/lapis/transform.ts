@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { AppError } from '../../src/errors/app-error';
-import { compact, isTransportFailure, parseBody, transportFacts, type RawExchange } from '../http';
+import { compact, parseBody, readAnswer, type RawExchange } from '../http';
 import type { AdapterOutcome, UpstreamFacts } from '../types';
 import {
   LAPIS_MAX_BASE64_BYTES,
@@ -205,27 +205,29 @@ function lenientMessage(status: number, text: string): string | undefined {
   return undefined;
 }
 
-function readAnswer<T, D>(raw: RawExchange, success: Success<T, D>, knownId?: string): AdapterOutcome<D> {
-  if (isTransportFailure(raw)) return { facts: compact({ ...transportFacts(raw.transport), requestId: knownId }), latencyMs: raw.latencyMs };
-  const { status, text, latencyMs } = raw;
-  if (success.statuses.includes(status)) {
-    const parsed = parseBody(text, success.schema);
-    if (!parsed.ok) return { facts: compact({ ...transportFacts(parsed.transport, status), requestId: knownId }), latencyMs };
-    const message = (parsed.value as { message?: unknown }).message;
-    return {
-      facts: compact({
-        httpStatus: status,
-        message: typeof message === 'string' ? message : undefined,
-        requestId: success.requestId?.(parsed.value) ?? knownId,
-      }),
-      data: success.data(parsed.value),
-      latencyMs,
-    };
-  }
-  if (meaningInStatus(status)) return { facts: compact({ httpStatus: status, message: lenientMessage(status, text), requestId: knownId }), latencyMs };
+/**
+ * What a non-success answer adds to its status: Lapis' `error`/`message` line. Where the status alone
+ * carries the meaning (STATUS_ONLY, 5xx) an unreadable body adds nothing; elsewhere it is unreadable.
+ */
+function errorFacts(status: number, text: string): UpstreamFacts {
+  if (meaningInStatus(status)) return { message: lenientMessage(status, text) };
   const parsed = parseBody(text, LapisErrorBody);
-  if (!parsed.ok) return { facts: compact({ ...transportFacts(parsed.transport, status), requestId: knownId }), latencyMs };
-  return { facts: compact({ httpStatus: status, message: messageOf(parsed.value), requestId: knownId }), latencyMs };
+  return parsed.ok ? { message: messageOf(parsed.value) } : { transport: parsed.transport };
+}
+
+/** One Lapis answer (adapters/http.ts readAnswer): a success's `message`, when it has one, is a fact too. */
+function lapisAnswer<T, D>(raw: RawExchange, success: Success<T, D>, knownId?: string): AdapterOutcome<D> {
+  return readAnswer(raw, {
+    success: success.statuses,
+    schema: success.schema,
+    read: (body) => {
+      const message = (body as { message?: unknown }).message;
+      const requestId = success.requestId?.(body);
+      return { data: success.data(body), facts: compact({ message: typeof message === 'string' ? message : undefined, requestId }) };
+    },
+    error: errorFacts,
+    knownId,
+  });
 }
 
 const str = (v: string | number | null | undefined) => (v === null || v === undefined || v === '' ? undefined : String(v));
@@ -269,7 +271,7 @@ const documentIdOf = (b: LapisDocumentUploadResponse) => (b.id ?? b.documentIden
 
 /** Document upload: 200 or 201 (the status was not captured), with the document id as the ledger's request id. */
 export const fromDocumentUpload = (raw: RawExchange): AdapterOutcome<LapisDocumentData> =>
-  readAnswer(raw, {
+  lapisAnswer(raw, {
     statuses: [200, 201],
     schema: LapisDocumentUploadResponse,
     data: (b) => ({ documentId: documentIdOf(b), extracted: extracted(b.idInformation) }),
@@ -277,10 +279,10 @@ export const fromDocumentUpload = (raw: RawExchange): AdapterOutcome<LapisDocume
   });
 
 export const fromFaceAuthentication = (raw: RawExchange, documentId: string): AdapterOutcome<LapisFaceData> =>
-  readAnswer(raw, { statuses: [200], schema: LapisFaceAuthenticationResponse, data: (b) => ({ documentId, score: b.score }) }, documentId);
+  lapisAnswer(raw, { statuses: [200], schema: LapisFaceAuthenticationResponse, data: (b) => ({ documentId, score: b.score }) }, documentId);
 
 export const fromLiveliness = (raw: RawExchange, documentId: string): AdapterOutcome<LapisLivelinessData> =>
-  readAnswer(
+  lapisAnswer(
     raw,
     { statuses: [200], schema: LapisLivelinessResponse, data: (b) => ({ documentId, ...(b.score === undefined ? {} : { score: b.score }) }) },
     documentId,
@@ -288,16 +290,16 @@ export const fromLiveliness = (raw: RawExchange, documentId: string): AdapterOut
 
 /** Create answers 201 `{"message":"Request submitted"}` without the new request's id; the document id is what is known. */
 export const fromKycRequestCreate = (raw: RawExchange, documentId: string): AdapterOutcome<LapisMessageData> =>
-  readAnswer(raw, { statuses: [201], schema: LapisMessageResponse, data: (b) => ({ message: b.message }) }, documentId);
+  lapisAnswer(raw, { statuses: [201], schema: LapisMessageResponse, data: (b) => ({ message: b.message }) }, documentId);
 
 export const fromKycRequestAccept = (raw: RawExchange, requestId: string): AdapterOutcome<LapisMessageData> =>
-  readAnswer(raw, { statuses: [200], schema: LapisMessageResponse, data: (b) => ({ message: b.message }) }, requestId);
+  lapisAnswer(raw, { statuses: [200], schema: LapisMessageResponse, data: (b) => ({ message: b.message }) }, requestId);
 
 export const fromKycRequestDelete = (raw: RawExchange, requestId: string): AdapterOutcome<LapisMessageData> =>
-  readAnswer(raw, { statuses: [200], schema: LapisMessageResponse, data: (b) => ({ message: b.message }) }, requestId);
+  lapisAnswer(raw, { statuses: [200], schema: LapisMessageResponse, data: (b) => ({ message: b.message }) }, requestId);
 
 export const fromKycRequestList = (raw: RawExchange): AdapterOutcome<LapisRequestsData> =>
-  readAnswer(raw, { statuses: [200], schema: LapisRequestsResponse, data: (b) => ({ requests: b.requests.map(kycRequest) }) });
+  lapisAnswer(raw, { statuses: [200], schema: LapisRequestsResponse, data: (b) => ({ requests: b.requests.map(kycRequest) }) });
 
 export const fromKycRequestGet = (raw: RawExchange, requestId: string): AdapterOutcome<LapisRequestsData> =>
-  readAnswer(raw, { statuses: [200], schema: LapisRequestsResponse, data: (b) => ({ requests: b.requests.map(kycRequest) }) }, requestId);
+  lapisAnswer(raw, { statuses: [200], schema: LapisRequestsResponse, data: (b) => ({ requests: b.requests.map(kycRequest) }) }, requestId);

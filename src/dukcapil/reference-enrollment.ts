@@ -1,10 +1,10 @@
 import type { IdSelfieData } from '../../adapters/accuauth';
-import type { FaceSample } from '../engine/face/describe';
+import type { FaceSample } from '../engine/face-analysis/describe';
 import { isAppError } from '../errors/app-error';
 import type { NewEnrollment } from '../faces/enrollments-repo';
 import { faceFromUpload } from '../faces/face-input';
 import { enrollmentOf } from '../faces/new-enrollment';
-import type { AppDeps, Caller } from '../http/context';
+import type { AppDeps, Caller } from '../deps';
 
 /**
  * What became of the registry's reference photo, as the verdict reports it (never the photo itself):

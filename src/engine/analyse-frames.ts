@@ -1,9 +1,9 @@
 import type { CaptureKind } from './challenges-repo';
 import type { EngineConfig } from './engine-config';
 import type { Rgb } from './flash-sequence';
-import { cropFrame } from './face/crop';
-import { sampleOf, type FaceSample } from './face/describe';
-import { detectFaces } from './face/face-model';
+import { cropFrame } from './face-analysis/crop';
+import { sampleOf, type FaceSample } from './face-analysis/describe';
+import { detectFaces } from './face-analysis/face-model';
 import { decodeFrame, type RawFrame, type Region } from './pixels';
 import { faceOnCardVote } from './voters/face-on-card';
 import { flashReflectanceVote } from './voters/flash-reflectance';

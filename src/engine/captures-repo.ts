@@ -1,7 +1,7 @@
 import type { Queryable } from '../store/db';
 import type { CaptureKind } from './challenges-repo';
-import type { FaceQuality } from './face/face-quality';
-import { descriptorFromBytes, descriptorToBytes } from './face/similarity';
+import type { FaceQuality } from './face-analysis/face-quality';
+import { descriptorFromBytes, descriptorToBytes } from './face-analysis/similarity';
 import type { Vote } from './voter';
 
 export type CaptureStatus = 'passed' | 'failed' | 'requires_review';

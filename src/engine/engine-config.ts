@@ -74,7 +74,7 @@ const EngineFile = z
         uploadDetector: z.enum(['tiny', 'ssd', 'auto']),
         /** Detections below this confidence (0 to 1) are not faces. */
         minDetectionScore: z.number().min(0).max(1),
-        /** Similarity (0 to 1, see src/engine/face/similarity.ts) at and above which two faces match. */
+        /** Similarity (0 to 1, see src/engine/face-analysis/similarity.ts) at and above which two faces match. */
         matchThreshold: z.number().min(0).max(1),
         /** Uploaded images are downscaled so their longer side is at most this many pixels before detection. */
         imageMaxSide: z.number().int().min(160).max(2048),

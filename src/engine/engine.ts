@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import { RateLimiter } from '../http/rate-limiter';
 import type { AnalysisTask } from './analyse-frames';
 import type { CaptureKind } from './challenges-repo';
 import { engineConfig, type EngineConfig } from './engine-config';
@@ -7,12 +6,11 @@ import type { Rgb } from './flash-sequence';
 import { AnalysisPool } from './pool';
 import { ReplayGuard } from './replay-guard';
 
-/** What the engine's routes share: its settings, the analysis worker pool, the replay guard and a limiter. */
+/** What the engine's use cases share: its settings, the analysis worker pool and the replay guard. */
 export interface Engine {
   config: EngineConfig;
   pool: AnalysisPool;
   replay: ReplayGuard;
-  limiter: RateLimiter;
 }
 
 /** Built once per process with the app's Redis; its pool is closed at shutdown. */
@@ -22,7 +20,6 @@ export function createEngine(redis: Redis, config: EngineConfig = engineConfig()
     // Workers start on the first capture, not at boot, and are unref'd: an app that never sees a capture pays nothing.
     pool: new AnalysisPool(config.pool),
     replay: new ReplayGuard(redis, config.capture.replayWindowSeconds * 1000),
-    limiter: new RateLimiter(redis),
   };
 }
 

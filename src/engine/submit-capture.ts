@@ -1,17 +1,13 @@
-import type { Response } from 'express';
 import { z } from 'zod';
-import { findCustomer } from '../customers/customers-repo';
+import { requireCustomer } from '../customers/require-customer';
+import type { AppDeps, Caller } from '../deps';
+import { AppError, isAppError } from '../errors/app-error';
 import { insertEnrollment } from '../faces/enrollments-repo';
 import { enrollmentOf } from '../faces/new-enrollment';
-import type { Queryable } from '../store/db';
-import { AppError, isAppError } from '../errors/app-error';
-import type { AppDeps, Caller } from '../http/context';
-import { serialiseError } from '../http/error-response';
-import type { Reply } from '../http/route';
 import { newId } from '../ids';
+import type { Queryable } from '../store/db';
 import { hmacKeyOf } from '../tenancy/keys-repo';
 import { signatureMatches } from './bundle-signature';
-import { takeCaptureSlot } from './capture-rate-limit';
 import {
   findCaptureByReplayDigest,
   insertCapture,
@@ -51,6 +47,9 @@ export const CaptureBody = z
   });
 export type CaptureBody = z.infer<typeof CaptureBody>;
 
+/** The per-key rate-limit operation of a capture (config/rate-limits.json): seed 000 limits KTP captures. */
+export const captureRateLimit = (body: CaptureBody) => (body.kind === 'ktp' ? 'ktp.capture' : 'selfie.capture');
+
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 export interface SubmitInput {
@@ -58,18 +57,23 @@ export interface SubmitInput {
   body: CaptureBody;
   /** The body as parsed from JSON, before validation: the bytes the client signed. */
   rawBody: Record<string, unknown>;
-  requestId: string;
-  res: Response;
+  /**
+   * The answer a refused bundle got, as its replays will repeat it (409 `replay detected` carries the first
+   * answer): the caller's serialisation of the error, since it knows how errors are answered.
+   */
+  answerOf(error: AppError): OriginalResponse;
 }
 
 /**
- * POST /v1/captures, in seed 000's order: rate limit, frame bounds, signature (constant time, before any
- * image is decoded), replay, customer, challenge (unknown, expired, consumed), pixel analysis in the
- * worker pool, then one transaction that consumes the challenge and stores the bundle with its verdicts.
+ * POST /v1/captures, in seed 000's order once the caller took the key's rate-limit slot (captureRateLimit):
+ * frame bounds, signature (constant time, before any image is decoded), replay, customer, challenge
+ * (unknown, expired, consumed), pixel analysis in the worker pool, then one transaction that consumes the
+ * challenge and stores the bundle with its verdicts. Returns the stored bundle; a spoof or a tamper is
+ * stored too, then thrown as its verdict error.
  */
-export async function submitCapture(deps: AppDeps, engine: Engine, input: SubmitInput): Promise<Reply> {
+export async function submitCapture(deps: AppDeps, input: SubmitInput): Promise<CaptureBundle> {
+  const { engine } = deps;
   const { caller, body } = input;
-  await takeCaptureSlot(deps, engine.limiter, caller.keyId, body.kind === 'ktp' ? 'ktp.capture' : 'selfie.capture', input.res);
   const { maxFrames, maxFrameBase64Chars } = engine.config.capture;
   if (body.frames.length === 0 || body.frames.length > maxFrames || body.frames.some((f) => f.length > maxFrameBase64Chars)) {
     throw new AppError('frames_invalid', { param: 'frames' });
@@ -81,14 +85,13 @@ export async function submitCapture(deps: AppDeps, engine: Engine, input: Submit
   const digest = replayDigest(body.signature, body.timestamp);
   await refuseReplay(deps, engine, caller.orgId, digest);
   try {
-    const reply = await process(deps, engine, input, digest);
+    const capture = await process(deps, engine, input, digest);
     // Best effort: the bundle is committed, and its row answers replays if Redis did not record this.
-    await engine.replay.remember(caller.orgId, digest, reply).catch(() => undefined);
-    return reply;
+    await engine.replay.remember(caller.orgId, digest, capture.response).catch(() => undefined);
+    return capture;
   } catch (err) {
     if (isAppError(err) && err.status < 500 && err.code !== 'replay_detected') {
-      const serialised = serialiseError(err, input.requestId);
-      await engine.replay.remember(caller.orgId, digest, { status: serialised.status, body: serialised.body }).catch(() => undefined);
+      await engine.replay.remember(caller.orgId, digest, input.answerOf(err)).catch(() => undefined);
     } else if (!(isAppError(err) && err.code === 'replay_detected')) {
       await engine.replay.release(caller.orgId, digest).catch(() => undefined);
     }
@@ -113,12 +116,10 @@ async function refuseReplay(deps: AppDeps, engine: Engine, orgId: string, digest
 const replayError = (original: OriginalResponse | null) =>
   new AppError('replay_detected', { param: 'signature', details: { originalResponse: original } });
 
-async function process(deps: AppDeps, engine: Engine, input: SubmitInput, digest: string): Promise<Reply> {
+async function process(deps: AppDeps, engine: Engine, input: SubmitInput, digest: string): Promise<CaptureBundle> {
   const { caller, body } = input;
   const now = deps.now();
-  if (!(await findCustomer(deps.db, caller.orgId, body.customerId))) {
-    throw new AppError('resource_not_found', { params: { resource: 'customer' }, param: 'customerId' });
-  }
+  await requireCustomer(deps.db, caller.orgId, body.customerId);
   const challenge = await findChallengeByNonce(
     deps.db,
     { orgId: caller.orgId, customerId: body.customerId, kind: body.kind },
@@ -216,7 +217,7 @@ interface Outcome {
  * Consumes the challenge and stores the bundle in one transaction, so a bundle exists exactly when its
  * challenge is used. Verdict failures are answered with 422 after the commit: the bundle stays.
  */
-async function persist(deps: AppDeps, engine: Engine, input: SubmitInput, o: Outcome): Promise<Reply> {
+async function persist(deps: AppDeps, engine: Engine, input: SubmitInput, o: Outcome): Promise<CaptureBundle> {
   const { caller, body } = input;
   const spoof = o.antiSpoof.fused === 'spoof';
   const tampered = !spoof && o.tamper?.fused === 'fail';
@@ -244,12 +245,7 @@ async function persist(deps: AppDeps, engine: Engine, input: SubmitInput, o: Out
   const error = verdictError
     ? new AppError(verdictError, { details: { captureBundleId: capture.id, antiSpoof: capture.antiSpoof, tamper: capture.tamper } })
     : null;
-  if (error) {
-    const serialised = serialiseError(error, input.requestId);
-    capture.response = { status: serialised.status, body: serialised.body };
-  } else {
-    capture.response = { status: 201, body: presentCapture(capture) };
-  }
+  capture.response = error ? input.answerOf(error) : { status: 201, body: presentCapture(capture) };
 
   try {
     await deps.db.transaction(async (tx) => {
@@ -273,5 +269,5 @@ async function persist(deps: AppDeps, engine: Engine, input: SubmitInput, o: Out
     throw err;
   }
   if (error) throw error;
-  return { status: 201, body: capture.response.body };
+  return capture;
 }

@@ -1,5 +1,5 @@
 import { analyseFrames, type AnalysisResult, type AnalysisTask } from './analyse-frames';
-import { describeImage, type DescribeResult, type DescribeTask } from './face/describe';
+import { describeImage, type DescribeResult, type DescribeTask } from './face-analysis/describe';
 
 /** What the engine's worker threads do: analyse a capture's frames, or find and describe the face in one image. */
 export type WorkerTask = AnalysisTask | DescribeTask;

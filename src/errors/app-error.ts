@@ -1,8 +1,11 @@
 import { errorCatalog, renderMessage } from './catalog';
 
-export type Charge = 'charged' | 'free' | 'unknown';
+/** Whether an upstream call was billed: the mapping table's verdict, the ledger's column, the error body's `charged`. */
+export const CHARGES = ['charged', 'free', 'unknown'] as const;
+export type Charge = (typeof CHARGES)[number];
 
-export interface UpstreamFacts {
+/** What the vendor said, as an error body shows it (a summary of the call's UpstreamFacts, adapters/types.ts). */
+export interface UpstreamSummary {
   status?: number;
   code?: string;
   message?: string;
@@ -16,7 +19,7 @@ export interface AppErrorOptions {
   param?: string;
   provider?: string;
   charged?: Charge;
-  upstream?: UpstreamFacts;
+  upstream?: UpstreamSummary;
   /** Headers the response must carry (for example `Retry-After`). */
   headers?: Record<string, string>;
   /** Extra fields for the body, such as the id of a persisted bundle. */

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { findCustomer } from '../customers/customers-repo';
+import { requireCustomer } from '../customers/require-customer';
 import { findCapture } from '../engine/captures-repo';
-import type { FaceSample } from '../engine/face/describe';
+import type { FaceSample } from '../engine/face-analysis/describe';
 import { AppError } from '../errors/app-error';
-import type { AppDeps, Caller } from '../http/context';
+import type { AppDeps, Caller } from '../deps';
 import type { NewEnrollment } from './enrollments-repo';
 import { faceFromUpload } from './face-input';
 import { enrollmentOf } from './new-enrollment';
@@ -35,9 +35,7 @@ export async function prepareEnrollment(deps: AppDeps, caller: Caller, customerI
   }
   const now = deps.now();
   const face = deps.engine.config.face;
-  if (!(await findCustomer(deps.db, caller.orgId, customerId))) {
-    throw new AppError('resource_not_found', { params: { resource: 'customer' }, param: 'id' });
-  }
+  await requireCustomer(deps.db, caller.orgId, customerId, 'id');
   let sample: Pick<FaceSample, 'descriptor' | 'quality'>;
   let source: NewEnrollment['source'] = 'upload';
   if (body.captureBundleId !== undefined) {

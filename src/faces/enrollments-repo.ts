@@ -1,5 +1,5 @@
-import type { FaceQuality } from '../engine/face/face-quality';
-import { descriptorFromBytes, descriptorToBytes } from '../engine/face/similarity';
+import type { FaceQuality } from '../engine/face-analysis/face-quality';
+import { descriptorFromBytes, descriptorToBytes } from '../engine/face-analysis/similarity';
 import { newId } from '../ids';
 import type { Queryable } from '../store/db';
 

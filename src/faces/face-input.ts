@@ -1,4 +1,4 @@
-import type { FaceSample } from '../engine/face/describe';
+import type { FaceSample } from '../engine/face-analysis/describe';
 import type { Engine } from '../engine/engine';
 import { AppError } from '../errors/app-error';
 

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { findCustomer } from '../customers/customers-repo';
+import { requireCustomer } from '../customers/require-customer';
 import { findCapture } from '../engine/captures-repo';
-import type { FaceSample } from '../engine/face/describe';
-import { similarity } from '../engine/face/similarity';
+import type { FaceSample } from '../engine/face-analysis/describe';
+import { similarity } from '../engine/face-analysis/similarity';
 import { round } from '../engine/voter';
 import { AppError } from '../errors/app-error';
-import type { AppDeps, Caller } from '../http/context';
+import type { AppDeps, Caller } from '../deps';
 import type { Queryable } from '../store/db';
 import { findEnrollment, listEnrollments, type Enrollment } from './enrollments-repo';
 import { faceFromUpload } from './face-input';
@@ -52,9 +52,7 @@ export async function scoreMatch(deps: AppDeps, caller: Caller, body: MatchBody)
     throw new AppError('too_many_references', { param: 'referenceImage' });
   }
   const now = deps.now();
-  if (!(await findCustomer(db, caller.orgId, body.customerId))) {
-    throw new AppError('resource_not_found', { params: { resource: 'customer' }, param: 'customerId' });
-  }
+  await requireCustomer(db, caller.orgId, body.customerId);
   // Both images go to the worker pool at once; a probe error is reported before a reference error.
   const [probeResult, referencesResult] = await Promise.allSettled([probeOf(deps, caller, body, db, now), referencesOf(deps, caller, body, db, now)]);
   if (probeResult.status === 'rejected') throw probeResult.reason;

@@ -1,5 +1,5 @@
 import { round } from '../engine/voter';
-import type { FaceQuality } from '../engine/face/face-quality';
+import type { FaceQuality } from '../engine/face-analysis/face-quality';
 import { newId } from '../ids';
 import type { Queryable } from '../store/db';
 import type { EnrollmentSource } from './enrollments-repo';

@@ -1,4 +1,4 @@
-import type { FaceSample } from '../engine/face/describe';
+import type { FaceSample } from '../engine/face-analysis/describe';
 import type { EngineConfig } from '../engine/engine-config';
 import type { NewEnrollment } from './enrollments-repo';
 

@@ -1,7 +1,8 @@
+import type { KeyMode } from '../tenancy/key-mode';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger';
 import type { MappingRow } from './error-map';
-import type { VendorId } from './providers';
+import type { ProviderId } from '../../adapters/types';
 
 /** Why a provider is out: the account state and the suite code of the answer that put it there. */
 export interface Cooldown {
@@ -22,35 +23,35 @@ export class AccountHealth {
     private readonly prefix = 'verigate:cooldown',
   ) {}
 
-  async cooldownOf(mode: string, provider: VendorId): Promise<Cooldown | null> {
-    const raw = await this.redis.get(this.key(mode, provider));
+  async cooldownOf(keyMode: KeyMode, provider: ProviderId): Promise<Cooldown | null> {
+    const raw = await this.redis.get(this.key(keyMode, provider));
     return raw ? (JSON.parse(raw) as Cooldown) : null;
   }
 
   /** The cooldown with when it ends (from the key's remaining time), for ops views. */
-  async describe(mode: string, provider: VendorId, now: Date): Promise<(Cooldown & { until: string }) | null> {
-    const key = this.key(mode, provider);
+  async describe(keyMode: KeyMode, provider: ProviderId, now: Date): Promise<(Cooldown & { until: string }) | null> {
+    const key = this.key(keyMode, provider);
     const [[, raw], [, pttl]] = (await this.redis.multi().get(key).pttl(key).exec()) as [[unknown, string | null], [unknown, number]];
     if (!raw || pttl < 0) return null;
     return { ...(JSON.parse(raw) as Cooldown), until: new Date(now.getTime() + pttl).toISOString() };
   }
 
   /** Puts the provider out for `ms` and alerts ops; called for rows with `accountHealth`. */
-  async coolDown(mode: string, provider: VendorId, row: MappingRow, ms: number): Promise<void> {
+  async coolDown(keyMode: KeyMode, provider: ProviderId, row: MappingRow, ms: number): Promise<void> {
     const state = row.accountHealth as string;
-    await this.redis.set(this.key(mode, provider), JSON.stringify({ state, suiteCode: row.suiteCode } satisfies Cooldown), 'PX', ms);
+    await this.redis.set(this.key(keyMode, provider), JSON.stringify({ state, suiteCode: row.suiteCode } satisfies Cooldown), 'PX', ms);
     this.logger.warn(
-      { provider, mode, accountState: state, cooldownMs: ms, alert: 'provider_account_health' },
+      { provider, keyMode, accountState: state, cooldownMs: ms, alert: 'provider_account_health' },
       'provider account unhealthy: in cooldown',
     );
   }
 
   /** Ends a cooldown early (ops restored the account). */
-  async restore(mode: string, provider: VendorId): Promise<void> {
-    await this.redis.del(this.key(mode, provider));
+  async restore(keyMode: KeyMode, provider: ProviderId): Promise<void> {
+    await this.redis.del(this.key(keyMode, provider));
   }
 
-  private key(mode: string, provider: VendorId): string {
-    return `${this.prefix}:${mode}:${provider}`;
+  private key(keyMode: KeyMode, provider: ProviderId): string {
+    return `${this.prefix}:${keyMode}:${provider}`;
   }
 }

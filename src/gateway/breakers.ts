@@ -1,7 +1,10 @@
+import type { KeyMode } from '../tenancy/key-mode';
 import CircuitBreaker from 'opossum';
 import { z } from 'zod';
 import { readConfigFile } from '../config';
-import type { VendorId } from './providers';
+import type { ProviderId } from '../../adapters/types';
+import { ConfigError } from '../config';
+import { DEFAULT_REGISTRY, type Registry } from './registry';
 
 const Settings = z
   .object({
@@ -25,12 +28,17 @@ const BreakersFile = z
   .object({ $comment: z.string().optional(), default: Settings, providers: z.record(z.string(), Settings.partial()).default({}) })
   .strict();
 
-export type BreakersConfig = Record<VendorId, BreakerSettings>;
+export type BreakersConfig = Record<ProviderId, BreakerSettings>;
 
-export function loadBreakersConfig(dir?: string): BreakersConfig {
+/** Every provider's settings: config/breakers.json's `default` under the provider's own overrides. */
+export function loadBreakersConfig(dir?: string, registry: Registry = DEFAULT_REGISTRY): BreakersConfig {
   const file = readConfigFile('breakers.json', BreakersFile, dir);
-  const of = (p: VendorId): BreakerSettings => ({ ...file.default, ...file.providers[p] });
-  return { accuauth: of('accuauth'), idenfy: of('idenfy'), lapis: of('lapis'), inhouse: of('inhouse') };
+  for (const id of Object.keys(file.providers)) {
+    if (!registry.has(id)) throw new ConfigError(`config/breakers.json: providers.${id}: no adapter declares provider ${id}`);
+  }
+  const config: BreakersConfig = {};
+  for (const p of registry.ids) config[p] = Settings.parse({ ...file.default, ...file.providers[p] });
+  return config;
 }
 
 /**
@@ -62,8 +70,8 @@ export class Breakers {
    * Runs `call` under the provider's breaker. `isHealthFailure` decides, from the outcome, whether this
    * call counts against the provider; other outcomes (a mismatch, bad input) count as successes.
    */
-  async run<T>(mode: string, provider: VendorId, call: () => Promise<T>, isHealthFailure: (outcome: T) => boolean): Promise<Guarded<T>> {
-    const breaker = this.breaker(mode, provider);
+  async run<T>(keyMode: KeyMode, provider: ProviderId, call: () => Promise<T>, isHealthFailure: (outcome: T) => boolean): Promise<Guarded<T>> {
+    const breaker = this.breaker(keyMode, provider);
     try {
       const value = (await breaker.fire(async () => {
         const outcome = await call();
@@ -80,9 +88,16 @@ export class Breakers {
     }
   }
 
+  /** The provider's settings; throws for a provider no settings were loaded for (a wiring fault). */
+  settingsOf(provider: ProviderId): BreakerSettings {
+    const s = this.settings[provider];
+    if (!s) throw new Error(`no breaker settings for provider ${provider}`);
+    return s;
+  }
+
   /** `closed`, `open` or `half_open`, for ops views and tests. */
-  state(mode: string, provider: VendorId): 'closed' | 'open' | 'half_open' {
-    const breaker = this.breakers.get(`${mode}:${provider}`);
+  state(keyMode: KeyMode, provider: ProviderId): 'closed' | 'open' | 'half_open' {
+    const breaker = this.breakers.get(`${keyMode}:${provider}`);
     if (!breaker || breaker.closed) return 'closed';
     return breaker.halfOpen ? 'half_open' : 'open';
   }
@@ -92,11 +107,11 @@ export class Breakers {
     this.breakers.clear();
   }
 
-  private breaker(mode: string, provider: VendorId) {
-    const key = `${mode}:${provider}`;
+  private breaker(keyMode: KeyMode, provider: ProviderId) {
+    const key = `${keyMode}:${provider}`;
     let breaker = this.breakers.get(key);
     if (!breaker) {
-      const s = this.settings[provider];
+      const s = this.settingsOf(provider);
       breaker = new CircuitBreaker((call: () => Promise<unknown>) => call(), {
         name: key,
         timeout: false,

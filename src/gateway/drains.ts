@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Logger } from '../logger';
-import type { VendorId } from './providers';
+import type { ProviderId } from '../../adapters/types';
 
 const Drain = z.object({ reason: z.string(), orgId: z.string(), keyId: z.string(), at: z.string() }).strict();
 export type Drain = z.infer<typeof Drain>;
@@ -19,18 +19,18 @@ export class ProviderDrains {
     private readonly key = 'verigate:drains',
   ) {}
 
-  async drainOf(provider: VendorId): Promise<Drain | null> {
+  async drainOf(provider: ProviderId): Promise<Drain | null> {
     const raw = await this.redis.hget(this.key, provider);
     return raw ? Drain.parse(JSON.parse(raw)) : null;
   }
 
-  async all(): Promise<Partial<Record<VendorId, Drain>>> {
+  async all(): Promise<Partial<Record<ProviderId, Drain>>> {
     const raw = await this.redis.hgetall(this.key);
     return Object.fromEntries(Object.entries(raw).map(([p, v]) => [p, Drain.parse(JSON.parse(v))]));
   }
 
   /** Drains and writes the audit line (who and why; the reason is ops' own words, never request data). */
-  async drain(provider: VendorId, drain: Drain): Promise<void> {
+  async drain(provider: ProviderId, drain: Drain): Promise<void> {
     await this.redis.hset(this.key, provider, JSON.stringify(drain));
     this.logger.warn(
       { audit: 'provider_drained', provider, orgId: drain.orgId, keyId: drain.keyId, reason: drain.reason },
@@ -39,7 +39,7 @@ export class ProviderDrains {
   }
 
   /** Restores; returns whether the provider was drained. Audited like the drain. */
-  async restore(provider: VendorId, who: { orgId: string; keyId: string; reason: string }): Promise<boolean> {
+  async restore(provider: ProviderId, who: { orgId: string; keyId: string; reason: string }): Promise<boolean> {
     const removed = await this.redis.hdel(this.key, provider);
     this.logger.warn({ audit: 'provider_restored', provider, ...who, wasDrained: removed > 0 }, 'provider restored');
     return removed > 0;

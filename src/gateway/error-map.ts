@@ -1,17 +1,19 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { PROVIDERS, TRANSPORT_FAILURES, type ProviderId, type UpstreamFacts } from '../../adapters/types';
+import { TRANSPORT_FAILURES, type ProviderId, type UpstreamFacts } from '../../adapters/types';
 import { canonicalJson } from '../canonical-json';
+import { CHARGES, type Charge } from '../errors/app-error';
 import { errorCatalog, type ErrorCatalog } from '../errors/catalog';
+import { DEFAULT_REGISTRY, type Registry } from './registry';
 
 export const ERROR_MAP_DIR = path.join(__dirname, '..', '..', 'config', 'error-map');
 
-const ChargeValue = z.enum(['charged', 'free', 'unknown']);
-export type ChargeValue = z.infer<typeof ChargeValue>;
+/** The rows every provider reached over HTTP shares (transport failures, the catch-all). */
+export const SHARED_ROWS_FILE = '_transport.json';
 
 /** `charged` is a fixed value, or depends on the org's pricing plan with the vendor (iDenfy pay-per-approved). */
-const Charge = z.union([ChargeValue, z.object({ plan: z.record(z.string(), ChargeValue) }).strict()]);
+const RowCharge = z.union([z.enum(CHARGES), z.object({ plan: z.record(z.string(), z.enum(CHARGES)) }).strict()]);
 
 const Match = z
   .object({
@@ -35,7 +37,7 @@ const Row = z
     kind: z.enum(['result', 'error']),
     /** A result or error code of config/error-catalog.json, matching `kind`. */
     suiteCode: z.string(),
-    charged: Charge,
+    charged: RowCharge,
     /** The answer is definitive about the person: no other provider is asked. */
     final: z.boolean(),
     /** Another provider may be tried for the same verification. */
@@ -55,7 +57,7 @@ const Row = z
 const MapFile = z
   .object({
     $comment: z.string().optional(),
-    provider: z.enum(PROVIDERS),
+    provider: z.string(),
     /** Source keys used by rows, with their URLs. */
     sources: z.record(z.string(), z.string()),
     /**
@@ -63,9 +65,18 @@ const MapFile = z
      * since an answer nobody mapped still cost nothing and would only clutter finance's unknown rows.
      */
     neverBills: z.boolean().default(false),
-    /** The adapter's operations; rows may name only these (or `*`). */
+    /** The adapter's operations, as its declaration names them; rows may name only these (or `*`). */
     operations: z.array(z.string().min(1)).min(1),
     rows: z.array(Row).min(1),
+  })
+  .strict();
+
+const SharedFile = z
+  .object({
+    $comment: z.string().optional(),
+    /** The providers these rows apply to: those whose declaration says this transport. */
+    transport: z.literal('http'),
+    rows: z.array(Row.extend({ operation: z.literal('*') })).min(1),
   })
   .strict();
 
@@ -87,8 +98,7 @@ export interface ErrorMap {
 const MATCH_FIELDS = ['httpStatus', 'code', 'result', 'message', 'transport'] as const;
 
 /** How specific a row is: an operation-specific row beats any `*` row, then more matched fields win. */
-const specificity = (row: MappingRow) =>
-  (row.operation === '*' ? 0 : 100) + MATCH_FIELDS.filter((f) => row.match[f] !== undefined).length;
+const specificity = (row: MappingRow) => (row.operation === '*' ? 0 : 100) + MATCH_FIELDS.filter((f) => row.match[f] !== undefined).length;
 
 const isCatchAll = (row: MappingRow) => row.operation === '*' && Object.keys(row.match).length === 0;
 
@@ -99,20 +109,22 @@ const isCatchAll = (row: MappingRow) => row.operation === '*' && Object.keys(row
 const matches = (row: MappingRow, facts: UpstreamFacts) =>
   row.match.transport === facts.transport && MATCH_FIELDS.every((f) => row.match[f] === undefined || row.match[f] === facts[f]);
 
-function validateFile(file: string, data: MappingFile, catalog: ErrorCatalog): MappingRow[] {
+function validateFile(file: string, data: MappingFile, shared: MappingFile['rows'], catalog: ErrorCatalog): MappingRow[] {
   const fail = (i: number, why: string): never => {
-    throw new Error(`${file}: rows[${i}]: ${why}`);
+    throw new Error(`${file}: rows[${i}]${i >= data.rows.length ? ` (${SHARED_ROWS_FILE} rows[${i - data.rows.length}])` : ''}: ${why}`);
   };
   const seen = new Set<string>();
-  const rows = data.rows.map((r, i) => {
+  const rows = [...data.rows, ...shared].map((r, i) => {
     const row: MappingRow = { ...r, provider: data.provider };
     if (row.operation !== '*' && !data.operations.includes(row.operation)) fail(i, `unknown operation ${row.operation}`);
     if (row.kind === 'error' && !catalog.has(row.suiteCode)) fail(i, `suiteCode ${row.suiteCode} is not an error of the catalog`);
     if (row.kind === 'result' && !catalog.result(row.suiteCode)) fail(i, `suiteCode ${row.suiteCode} is not a result of the catalog`);
     if (data.neverBills && row.charged !== 'free') fail(i, `${data.provider} never bills: every row is charged free`);
-    const mayBeCharged = row.charged === 'charged' || (typeof row.charged === 'object' && Object.values(row.charged.plan).includes('charged'));
+    const mayBeCharged =
+      row.charged === 'charged' || (typeof row.charged === 'object' && Object.values(row.charged.plan).includes('charged'));
     if (mayBeCharged && row.failover) fail(i, 'a charged answer cannot invite failover: it would pay twice (DESIGN 5)');
-    if (row.suiteCode === 'upstream_unmapped' && row.failover) fail(i, 'an unreadable or unmapped answer never invites failover (DESIGN 4)');
+    if (row.suiteCode === 'upstream_unmapped' && row.failover)
+      fail(i, 'an unreadable or unmapped answer never invites failover (DESIGN 4)');
     if (row.final && row.failover) fail(i, 'a final answer cannot invite failover');
     if (!(row.source in data.sources) && !/^(seed \d{3}|design)/.test(row.source)) fail(i, `source ${row.source} is not in sources`);
     const key = `${row.operation} ${canonicalJson(row.match)}`;
@@ -130,38 +142,80 @@ function validateFile(file: string, data: MappingFile, catalog: ErrorCatalog): M
   return rows;
 }
 
-/** Loads every `config/error-map/*.json`, validated against its schema and the catalog; throws naming the bad row. */
-export function loadErrorMap(dir = ERROR_MAP_DIR, catalog = errorCatalog()): ErrorMap {
+export interface ErrorMapOptions {
+  /** The providers the files must map (default: the shipped declarations). */
+  registry?: Registry;
+  catalog?: ErrorCatalog;
+  /** The shared rows (default config/error-map/_transport.json, so a directory holding one vendor's file still loads). */
+  sharedFile?: string;
+  /** Mapping files outside `dir`, for providers declared elsewhere (a test's fixture vendor). */
+  extraFiles?: readonly string[];
+  /** Every declared provider must be mapped (default: when `dir` is config/error-map; tests load one vendor's file alone). */
+  complete?: boolean;
+}
+
+function readJson<T>(file: string, schema: z.ZodType<T>): T {
+  const parsed = schema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new Error(`${file}: ${issue?.path.join('.')}: ${issue?.message}`);
+}
+
+/**
+ * Loads every provider file of `dir` (config/error-map), each with the shared rows where its provider is
+ * reached over HTTP, validated against the schema, the catalog and the provider's declaration; throws
+ * naming the bad row. Only declared providers may be mapped, and every operation a file lists must be one
+ * its adapter declares, and the other way round.
+ */
+export function loadErrorMap(dir = ERROR_MAP_DIR, options: ErrorMapOptions = {}): ErrorMap {
+  const registry = options.registry ?? DEFAULT_REGISTRY;
+  const catalog = options.catalog ?? errorCatalog();
+  const sharedPath =
+    options.sharedFile ??
+    (existsSync(path.join(dir, SHARED_ROWS_FILE)) ? path.join(dir, SHARED_ROWS_FILE) : path.join(ERROR_MAP_DIR, SHARED_ROWS_FILE));
+  const shared = readJson(sharedPath, SharedFile);
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && f !== SHARED_ROWS_FILE)
+    .sort()
+    .map((f) => path.join(dir, f));
   const byProvider = new Map<ProviderId, MappingRow[]>();
-  for (const name of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
-    const file = path.join(dir, name);
-    const parsed = MapFile.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new Error(`${file}: ${issue?.path.join('.')}: ${issue?.message}`);
+  for (const file of [...files, ...(options.extraFiles ?? [])]) {
+    const data = readJson(file, MapFile);
+    if (!registry.has(data.provider)) throw new Error(`${file}: provider ${data.provider}: no adapter declares it (adapters/index.ts)`);
+    if (byProvider.has(data.provider)) throw new Error(`${file}: provider ${data.provider} mapped twice`);
+    const adapter = registry.adapter(data.provider);
+    const declared = Object.keys(adapter.operations).sort().join(', ');
+    if ([...data.operations].sort().join(', ') !== declared) {
+      throw new Error(`${file}: operations must be those ${data.provider} declares: ${declared}`);
     }
-    if (byProvider.has(parsed.data.provider)) throw new Error(`${file}: provider ${parsed.data.provider} mapped twice`);
+    const sharedRows = adapter.transport === shared.transport ? shared.rows : [];
     // Sorted once so that classify takes the first match: most specific first, file order among equals.
-    const rows = validateFile(file, parsed.data, catalog)
+    const rows = validateFile(file, data, sharedRows, catalog)
       .map((row, index) => ({ row, index }))
       .sort((a, b) => specificity(b.row) - specificity(a.row) || a.index - b.index)
       .map(({ row }) => row);
-    byProvider.set(parsed.data.provider, rows);
+    byProvider.set(data.provider, rows);
+  }
+  const unmapped = registry.ids.filter((p) => !byProvider.has(p));
+  if ((options.complete ?? dir === ERROR_MAP_DIR) && unmapped.length > 0) {
+    throw new Error(`${dir}: no mapping table for ${unmapped.join(', ')}: add config/error-map/<provider>.json`);
   }
   return {
     classify(provider, operation, facts) {
       const rows = byProvider.get(provider);
       if (!rows) throw new Error(`no mapping table for provider ${provider}`);
-      const row = rows.find((r) => isCatchAll(r) || ((r.operation === '*' || r.operation === operation) && matches(r, facts))) as MappingRow;
+      const row = rows.find((r) => isCatchAll(r) || ((r.operation === '*' || r.operation === operation) && matches(r, facts)));
+      // The loader refused every table without a catch-all, so this never fires.
+      if (!row) throw new Error(`mapping table of ${provider} has no catch-all row`);
       return { row, unmapped: isCatchAll(row) };
     },
-    rows: (provider) => (provider ? byProvider.get(provider) ?? [] : [...byProvider.values()].flat()),
+    rows: (provider) => (provider ? (byProvider.get(provider) ?? []) : [...byProvider.values()].flat()),
     providers: () => [...byProvider.keys()],
   };
 }
 
 /** The charge a row implies under the org's plan with this vendor (unknown when the plan is not in the row). */
-export function resolveCharge(row: MappingRow, plan?: string): ChargeValue {
+export function resolveCharge(row: MappingRow, plan?: string): Charge {
   if (typeof row.charged === 'string') return row.charged;
   return (plan && row.charged.plan[plan]) || 'unknown';
 }

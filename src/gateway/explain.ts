@@ -1,21 +1,20 @@
-import type { Check } from '../../adapters/types';
+import type { Check, ProviderId } from '../../adapters/types';
 import { isAppError } from '../errors/app-error';
-import { operationFor } from './capabilities';
-import { acceptsInput, inputIssues } from './check-inputs';
+import type { KeyMode } from '../tenancy/key-mode';
 import type { Gateway } from './gateway';
-import { callContext, VENDORS, type ProvidersConfig, type VendorId } from './providers';
+import { callContext, type ProvidersConfig } from './providers';
 import { planRoutes, type EffectivePolicy } from './routing-policy';
 
 export interface ExplainRequest {
   check: Check;
-  mode: 'test' | 'live';
+  keyMode: KeyMode;
   input: unknown;
-  pinned?: VendorId;
+  pinned?: ProviderId;
 }
 
 export interface WouldTry {
   order: number;
-  provider: VendorId;
+  provider: ProviderId;
   operation: string;
   priority: number;
   weight: number;
@@ -24,7 +23,7 @@ export interface WouldTry {
 }
 
 export interface Skipped {
-  provider: VendorId;
+  provider: ProviderId;
   /** cannot_serve, not_pinned, not_in_policy, condition_not_met, input_not_accepted, drained, account_<state>, provider_not_configured, breaker_open. */
   reason: string;
   detail?: string;
@@ -49,22 +48,23 @@ export async function explainRouting(
   const routes = req.pinned ? [{ provider: req.pinned, priority: 1, weight: 1, excluded: null }] : planned;
   // Explain takes partial inputs (a NIK alone, to try a condition): the input's shape picks providers only
   // when it is one a verification would take, as it then would.
-  const judgeShape = inputIssues(req.check, req.input) === null;
+  const { registry } = gateway;
+  const judgeShape = registry.inputIssues(req.check, req.input) === null;
 
-  for (const provider of VENDORS) {
-    if (!operationFor(provider, req.check))
+  for (const provider of registry.ids) {
+    if (!registry.operationFor(provider, req.check))
       skipped.push({ provider, reason: 'cannot_serve', detail: `no operation of ${provider} serves ${req.check}` });
     else if (req.pinned && provider !== req.pinned) skipped.push({ provider, reason: 'not_pinned' });
     else if (!req.pinned && !listed.has(provider)) skipped.push({ provider, reason: 'not_in_policy' });
   }
   for (const route of routes) {
-    const operation = operationFor(route.provider, req.check);
+    const operation = registry.operationFor(route.provider, req.check);
     if (!operation) continue; // reported above as cannot_serve
     if (route.excluded) {
       skipped.push({ provider: route.provider, reason: 'condition_not_met', detail: route.excluded.replace(/^condition_not_met: /, '') });
       continue;
     }
-    if (judgeShape && !acceptsInput(req.check, route.provider, req.input)) {
+    if (judgeShape && !registry.acceptsInput(req.check, route.provider, req.input)) {
       skipped.push({
         provider: route.provider,
         reason: 'input_not_accepted',
@@ -72,12 +72,12 @@ export async function explainRouting(
       });
       continue;
     }
-    const blocked = await blockedBy(gateway, providers, req.mode, route.provider, now);
+    const blocked = await blockedBy(gateway, providers, req.keyMode, route.provider, now);
     if (blocked) {
       skipped.push({ provider: route.provider, ...blocked });
       continue;
     }
-    const state = gateway.breakers.state(req.mode, route.provider);
+    const state = gateway.breakers.state(req.keyMode, route.provider);
     wouldTry.push({
       order: wouldTry.length + 1,
       provider: route.provider,
@@ -94,21 +94,21 @@ export async function explainRouting(
 async function blockedBy(
   gateway: Gateway,
   providers: ProvidersConfig,
-  mode: 'test' | 'live',
-  provider: VendorId,
+  keyMode: KeyMode,
+  provider: ProviderId,
   now: Date,
 ): Promise<{ reason: string; detail?: string } | null> {
   const drain = await gateway.drains.drainOf(provider);
   if (drain) return { reason: 'drained', detail: `drained at ${drain.at}: ${drain.reason}` };
-  const cooldown = await gateway.accountHealth.describe(mode, provider, now);
+  const cooldown = await gateway.accountHealth.describe(keyMode, provider, now);
   if (cooldown) return { reason: `account_${cooldown.state}`, detail: `${cooldown.suiteCode} until ${cooldown.until}` };
   try {
-    callContext(providers, provider, mode, gateway.env);
+    callContext(providers, provider, keyMode, gateway.env);
   } catch (err) {
     if (isAppError(err) && err.code === 'provider_not_configured')
       return { reason: 'provider_not_configured', detail: 'no live credentials' };
     throw err;
   }
-  if (gateway.breakers.state(mode, provider) === 'open') return { reason: 'breaker_open' };
+  if (gateway.breakers.state(keyMode, provider) === 'open') return { reason: 'breaker_open' };
   return null;
 }

@@ -1,11 +1,7 @@
-import type { Attempt, Skip } from '../verifications/verifications-repo';
-import { ADAPTERS } from './capabilities';
+import type { Attempt, CodedSkip } from './attempt';
 import type { Candidate } from './routing';
 
-/** An attempt as the mapping table classified it (its charge, final and failover axes), with the adapter's data. */
-export type ClassifiedAttempt = Attempt;
-
-export type CandidateOutcome = { tried: false; skip: Skip & { suiteCode: string } } | { tried: true; attempt: ClassifiedAttempt };
+export type CandidateOutcome = { tried: false; skip: CodedSkip } | { tried: true; attempt: Attempt };
 
 export interface FailoverPolicy {
   /** May the next candidate be tried after an attempt whose charge is unknown? */
@@ -13,10 +9,10 @@ export interface FailoverPolicy {
 }
 
 export interface ChainOutcome {
-  attempts: ClassifiedAttempt[];
-  skipped: (Skip & { suiteCode: string })[];
+  attempts: Attempt[];
+  skipped: CodedSkip[];
   /** The attempt whose verdict the verification carries, when any provider gave one. */
-  answer?: ClassifiedAttempt;
+  answer?: Attempt;
 }
 
 /**
@@ -24,16 +20,14 @@ export interface ChainOutcome {
  * stops; a charged attempt stops (at most one charged attempt per verification); otherwise only a row
  * inviting failover goes on, and after an unknown charge only where the policy allows it.
  */
-export function mayFailOver(attempt: ClassifiedAttempt, policy: FailoverPolicy): boolean {
+export function mayFailOver(attempt: Attempt, policy: FailoverPolicy): boolean {
   if (attempt.final || attempt.charged === 'charged' || !attempt.failover) return false;
   return attempt.charged === 'free' || policy.allowFailoverAfterUnknown;
 }
 
-/** A fallback-only operation (the engine's registry-less identity_selfie) stands in only where nobody answered. */
-const fallbackOnly = (c: Candidate) => ADAPTERS[c.provider]?.operations[c.operation]?.fallbackOnly === true;
-
 /**
- * Tries the candidates in order until one answers for good. A result that invites failover (AccuAuth's
+ * Tries the candidates in order until one answers for good. `fallbackOnly` says which operations only stand
+ * in where nobody answered (the engine's registry-less identity_selfie, Operation.fallbackOnly). A result that invites failover (AccuAuth's
  * free "not found") is kept as the answer should nobody after it do better; a fallback-only candidate is
  * then skipped (`answered_before`), since its degraded answer would only replace a real one. `previous`
  * are the attempts an interrupted run already recorded: the chain goes on from them as if it had never stopped.
@@ -42,10 +36,11 @@ export async function runChain(
   candidates: Candidate[],
   tryCandidate: (c: Candidate) => Promise<CandidateOutcome>,
   policy: FailoverPolicy,
-  previous: ClassifiedAttempt[] = [],
+  previous: Attempt[] = [],
+  fallbackOnly: (c: Candidate) => boolean = () => false,
 ): Promise<ChainOutcome> {
   const outcome: ChainOutcome = { attempts: [], skipped: [] };
-  const take = (attempt: ClassifiedAttempt) => {
+  const take = (attempt: Attempt) => {
     outcome.attempts.push(attempt);
     if (attempt.kind === 'result') outcome.answer = attempt;
     return mayFailOver(attempt, policy);

@@ -6,15 +6,17 @@ import { Breakers, loadBreakersConfig, type BreakersConfig } from './breakers';
 import { ProviderDrains } from './drains';
 import { GatewayMetrics } from './metrics';
 import { ProviderStats } from './provider-stats';
+import { DEFAULT_REGISTRY, type Registry } from './registry';
 import { loadRoutingPolicy, type RoutingPolicy } from './routing';
 
-/** Routing, breakers, account health and prices: what the gateway needs beyond the mapping table. */
+/** The providers, routing, breakers, account health and prices: what the gateway needs beyond the mapping table. */
 export interface Gateway {
+  /** The declared providers (adapters/index.ts) and what each can serve. */
+  registry: Registry;
   /** The defaults of config/routing.json, for orgs without a policy of their own. */
   routing: RoutingPolicy;
   pricing: Pricing;
   breakers: Breakers;
-  breakerSettings: BreakersConfig;
   accountHealth: AccountHealth;
   /** Providers ops took out of routing (shared through Redis). */
   drains: ProviderDrains;
@@ -28,6 +30,8 @@ export interface Gateway {
 }
 
 export interface GatewayOptions {
+  /** The providers (default: adapters/index.ts); a test may declare one of its own. */
+  registry?: Registry;
   routing?: RoutingPolicy;
   breakerSettings?: BreakersConfig;
   /** Redis key prefix of account-health cooldowns (tests isolate themselves with one of their own). */
@@ -38,20 +42,21 @@ export interface GatewayOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Loads config/routing.json, breakers.json and pricing.json (validated) unless given. */
+/** Loads config/routing.json, breakers.json and pricing.json (validated against the providers) unless given. */
 export function createGateway(redis: Redis, logger: Logger, options: GatewayOptions = {}): Gateway {
-  const breakerSettings = options.breakerSettings ?? loadBreakersConfig();
+  const registry = options.registry ?? DEFAULT_REGISTRY;
+  const breakerSettings = options.breakerSettings ?? loadBreakersConfig(undefined, registry);
   const breakers = new Breakers(breakerSettings);
   const state = options.statePrefix ?? 'verigate';
   return {
-    routing: options.routing ?? loadRoutingPolicy(),
-    pricing: loadPricing(),
+    registry,
+    routing: options.routing ?? loadRoutingPolicy(undefined, registry),
+    pricing: loadPricing(undefined, registry),
     breakers,
-    breakerSettings,
     accountHealth: new AccountHealth(redis, logger, options.cooldownPrefix),
     drains: new ProviderDrains(redis, logger, `${state}:drains`),
     stats: new ProviderStats(redis, `${state}:recent`),
-    metrics: new GatewayMetrics(breakers),
+    metrics: new GatewayMetrics(breakers, registry.ids),
     random: options.random ?? Math.random,
     env: options.env,
   };

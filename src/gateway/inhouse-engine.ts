@@ -6,7 +6,7 @@ import { isAppError } from '../errors/app-error';
 import { listEnrollments } from '../faces/enrollments-repo';
 import { scoreMatch } from '../faces/match-faces';
 import { insertMatch, type FaceMatch } from '../faces/matches-repo';
-import type { AppDeps, Caller } from '../http/context';
+import type { AppDeps, Caller } from '../deps';
 
 /**
  * The engine as the `inhouse` adapter calls it (adapters/inhouse/client.ts), bound to one caller: the same

@@ -1,26 +1,26 @@
 import type { InhouseEngine } from '../../adapters/inhouse';
-import type { AdapterOutcome, Check } from '../../adapters/types';
+import type { AdapterOutcome, Check, OperationMeta, ProviderId } from '../../adapters/types';
 import { isAppError } from '../errors/app-error';
-import type { Logger } from '../logger';
 import { newId } from '../ids';
+import type { Logger } from '../logger';
+import type { KeyMode } from '../tenancy/key-mode';
 import type { AccountHealth } from './account-health';
-import type { Breakers, BreakersConfig } from './breakers';
-import { ADAPTERS } from './capabilities';
-import { providerInput } from './check-inputs';
+import type { Attempt } from './attempt';
+import type { Breakers } from './breakers';
 import type { ProviderDrains } from './drains';
 import { resolveCharge, type Classification, type ErrorMap } from './error-map';
-import type { CandidateOutcome, ClassifiedAttempt } from './failover';
+import type { CandidateOutcome } from './failover';
 import type { GatewayMetrics } from './metrics';
-import { OPERATIONS, type OperationMeta } from './operations';
 import type { ProviderStats } from './provider-stats';
-import { callContext, type ProvidersConfig, type VendorId } from './providers';
+import { callContext, type ProvidersConfig } from './providers';
+import type { Registry } from './registry';
 import type { Candidate } from './routing';
 
 export interface InvokeDeps {
+  registry: Registry;
   errorMap: ErrorMap;
   providers: ProvidersConfig;
   breakers: Breakers;
-  breakerSettings: BreakersConfig;
   accountHealth: AccountHealth;
   drains: ProviderDrains;
   stats: ProviderStats;
@@ -32,11 +32,12 @@ export interface InvokeDeps {
 
 export interface Invocation {
   check: Check;
-  mode: 'test' | 'live';
+  keyMode: KeyMode;
+  /** The verification's input; the candidate's operation reads it with its own schema. */
   input: unknown;
   meta: OperationMeta;
   /** Persists the attempt (and its ledger row) before the chain moves on, so a crash loses no call. */
-  record(attempt: ClassifiedAttempt): Promise<void>;
+  record(attempt: Attempt): Promise<void>;
   /** The in-house engine bound to this verification's org and key: what `in_process` providers are called through. */
   engine?: InhouseEngine;
 }
@@ -55,29 +56,28 @@ export async function tryCandidate(deps: InvokeDeps, candidate: Candidate, call:
 
 async function callCandidate(deps: InvokeDeps, candidate: Candidate, call: Invocation): Promise<CandidateOutcome> {
   const { provider, operation } = candidate;
-  // Each provider reads the input with its own schema; routing hands over only providers whose shape it has.
-  const input = providerInput(call.check, provider, call.input);
-  if (!input) return skipped(provider, 'input_not_accepted', 'invalid_request');
+  // Each operation reads the input with its own schema; routing hands over only providers whose shape it has.
+  const prepared = deps.registry.operation(provider, operation)?.prepare(call.input);
+  if (!prepared) throw new Error(`no operation ${provider}.${operation} is declared`);
+  if (!prepared.ok) return skipped(provider, 'input_not_accepted', 'invalid_request');
   if (await deps.drains.drainOf(provider)) return skipped(provider, 'drained', 'provider_unavailable');
-  const cooldown = await deps.accountHealth.cooldownOf(call.mode, provider);
+  const cooldown = await deps.accountHealth.cooldownOf(call.keyMode, provider);
   if (cooldown) return skipped(provider, `account_${cooldown.state}`, cooldown.suiteCode);
 
   let ctx;
   try {
-    ctx = callContext(deps.providers, provider, call.mode, deps.env);
+    ctx = callContext(deps.providers, provider, call.keyMode, deps.env);
   } catch (err) {
     if (isAppError(err) && err.code === 'provider_not_configured') return skipped(provider, 'provider_not_configured', err.code);
     throw err;
   }
-  const invoke = OPERATIONS[provider][operation];
-  if (!invoke) throw new Error(`no adapter function for ${provider}.${operation}`);
 
   const guarded = await deps.breakers.run(
-    call.mode,
+    call.keyMode,
     provider,
     async () => {
-      const inProcess = ADAPTERS[provider].transport === 'in_process' ? { engine: call.engine } : {};
-      const outcome = await invoke({ ...ctx, ...inProcess, signal: AbortSignal.timeout(ctx.timeoutMs) }, input.value, call.meta);
+      const inProcess = deps.registry.adapter(provider).transport === 'in_process' ? { engine: call.engine } : {};
+      const outcome = await prepared.call({ ...ctx, ...inProcess, signal: AbortSignal.timeout(ctx.timeoutMs) }, call.meta);
       return { outcome, classification: deps.errorMap.classify(provider, operation, outcome.facts) };
     },
     ({ outcome, classification }) => classification.row.breaker || outcome.facts.transport !== undefined,
@@ -85,29 +85,29 @@ async function callCandidate(deps: InvokeDeps, candidate: Candidate, call: Invoc
   if (!guarded.ran) return skipped(provider, guarded.reason, 'provider_unavailable');
 
   const { outcome, classification } = guarded.value;
-  await noteHealth(deps, call.mode, provider, operation, classification, outcome);
+  await noteHealth(deps, call.keyMode, provider, operation, classification, outcome);
   const attempt = toAttempt(call.meta.verificationId, candidate, outcome, classification);
   await call.record(attempt);
-  await observe(deps, call.mode, attempt, classification.row.breaker || outcome.facts.transport !== undefined);
+  await observe(deps, call.keyMode, attempt, classification.row.breaker || outcome.facts.transport !== undefined);
   return { tried: true, attempt };
 }
 
 /** Metrics and the shared recent figures; a Redis hiccup here must not fail a call that was made and booked. */
-async function observe(deps: InvokeDeps, mode: string, a: ClassifiedAttempt, healthFailure: boolean): Promise<void> {
+async function observe(deps: InvokeDeps, keyMode: KeyMode, a: Attempt, healthFailure: boolean): Promise<void> {
   const labels = { provider: a.provider, operation: a.operation };
   deps.metrics.upstreamLatency.observe({ ...labels, outcome: a.kind, code: a.suiteCode }, a.latencyMs / 1000);
   deps.metrics.charges.inc({ ...labels, charged: a.charged });
-  await deps.stats.record(mode, a.provider as VendorId, a.latencyMs, healthFailure).catch((err: Error) => {
+  await deps.stats.record(keyMode, a.provider, a.latencyMs, healthFailure).catch((err: Error) => {
     deps.logger.warn({ err: err.message, provider: a.provider }, 'recent provider stats not recorded');
   });
 }
 
-const skipped = (provider: VendorId, reason: string, suiteCode: string): CandidateOutcome => ({
+const skipped = (provider: ProviderId, reason: string, suiteCode: string): CandidateOutcome => ({
   tried: false,
   skip: { provider, reason, suiteCode },
 });
 
-function toAttempt(verificationId: string, c: Candidate, outcome: AdapterOutcome, { row }: Classification): ClassifiedAttempt {
+function toAttempt(verificationId: string, c: Candidate, outcome: AdapterOutcome, { row }: Classification): Attempt {
   const f = outcome.facts;
   return {
     id: newId('att'),
@@ -134,13 +134,14 @@ function toAttempt(verificationId: string, c: Candidate, outcome: AdapterOutcome
 /** Account-health rows cool the provider down and alert; unmapped answers are logged for a table update. */
 async function noteHealth(
   deps: InvokeDeps,
-  mode: 'test' | 'live',
-  provider: VendorId,
+  keyMode: KeyMode,
+  provider: ProviderId,
   operation: string,
   c: Classification,
   outcome: AdapterOutcome,
 ) {
-  if (c.row.accountHealth) await deps.accountHealth.coolDown(mode, provider, c.row, deps.breakerSettings[provider].accountCooldownMs);
+  if (c.row.accountHealth)
+    await deps.accountHealth.coolDown(keyMode, provider, c.row, deps.breakers.settingsOf(provider).accountCooldownMs);
   if (c.unmapped) {
     // Only the shape of the answer: vendor messages may echo input.
     const { httpStatus, code, result, transport } = outcome.facts;

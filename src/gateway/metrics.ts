@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Breakers } from './breakers';
-import { VENDORS } from './providers';
+import type { ProviderId } from '../../adapters/types';
+import { KEY_MODES } from '../tenancy/key-mode';
 
 const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
 
@@ -53,7 +54,7 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  constructor(breakers: Breakers) {
+  constructor(breakers: Breakers, providers: readonly ProviderId[]) {
     // Read at scrape time, so the gauge never lags the breaker.
     new Gauge({
       name: 'verigate_breaker_state',
@@ -61,8 +62,8 @@ export class GatewayMetrics {
       labelNames: ['provider', 'mode'] as const,
       registers: [this.registry],
       collect() {
-        for (const provider of VENDORS) {
-          for (const mode of ['test', 'live']) this.set({ provider, mode }, BREAKER_VALUE[breakers.state(mode, provider)]);
+        for (const provider of providers) {
+          for (const mode of KEY_MODES) this.set({ provider, mode }, BREAKER_VALUE[breakers.state(mode, provider)]);
         }
       },
     });

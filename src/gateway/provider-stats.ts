@@ -1,5 +1,6 @@
+import type { KeyMode } from '../tenancy/key-mode';
 import type { Redis } from 'ioredis';
-import type { VendorId } from './providers';
+import type { ProviderId } from '../../adapters/types';
 
 /** How many recent calls per provider and key mode the latency and error figures are taken over. */
 export const RECENT_CALLS = 200;
@@ -25,8 +26,8 @@ export class ProviderStats {
     private readonly prefix = 'verigate:recent',
   ) {}
 
-  async record(mode: string, provider: VendorId, latencyMs: number, healthFailure: boolean): Promise<void> {
-    const key = this.key(mode, provider);
+  async record(keyMode: KeyMode, provider: ProviderId, latencyMs: number, healthFailure: boolean): Promise<void> {
+    const key = this.key(keyMode, provider);
     await this.redis
       .multi()
       .lpush(key, `${Math.round(latencyMs)}:${healthFailure ? 1 : 0}`)
@@ -34,8 +35,8 @@ export class ProviderStats {
       .exec();
   }
 
-  async recent(mode: string, provider: VendorId): Promise<RecentStats> {
-    const raw = await this.redis.lrange(this.key(mode, provider), 0, RECENT_CALLS - 1);
+  async recent(keyMode: KeyMode, provider: ProviderId): Promise<RecentStats> {
+    const raw = await this.redis.lrange(this.key(keyMode, provider), 0, RECENT_CALLS - 1);
     const calls = raw.map((r) => r.split(':')).map(([ms, failed]) => ({ ms: Number(ms), failed: failed === '1' }));
     if (calls.length === 0) return { calls: 0, p50Ms: null, p95Ms: null, errorRate: null };
     const sorted = calls.map((c) => c.ms).sort((a, b) => a - b);
@@ -43,7 +44,7 @@ export class ProviderStats {
     return { calls: calls.length, p50Ms: at(0.5), p95Ms: at(0.95), errorRate: calls.filter((c) => c.failed).length / calls.length };
   }
 
-  private key(mode: string, provider: VendorId): string {
-    return `${this.prefix}:${mode}:${provider}`;
+  private key(keyMode: KeyMode, provider: ProviderId): string {
+    return `${this.prefix}:${keyMode}:${provider}`;
   }
 }

@@ -1,14 +1,9 @@
 import { z } from 'zod';
-import { CHECKS, type Check } from '../../adapters/types';
+import { CHECKS, type Check, type ProviderId } from '../../adapters/types';
 import { AppError } from '../errors/app-error';
-import { operationFor } from './capabilities';
-import { acceptsInput } from './check-inputs';
-import { VENDORS, type VendorId } from './providers';
-import type { Skip } from '../verifications/verifications-repo';
+import type { CodedSkip } from './attempt';
+import { providerIdSchema, type Registry } from './registry';
 import type { Candidate, RoutingPolicy } from './routing';
-
-const oneOf = (what: string, values: readonly string[]) => (issue: { input?: unknown }) =>
-  `unknown ${what} ${JSON.stringify(issue.input)}; expected one of ${values.join(', ')}`;
 
 /**
  * When a route applies, as a small closed language over the check's input: every clause given must
@@ -34,35 +29,39 @@ export const Condition = z
   .refine((c) => c.inputHas !== undefined || c.nikProvinceIn !== undefined, 'a condition needs inputHas or nikProvinceIn');
 export type Condition = z.infer<typeof Condition>;
 
-export const RouteEntry = z
-  .object({
-    provider: z.enum(VENDORS as [VendorId, ...VendorId[]], { error: oneOf('provider', VENDORS) }),
-    /** Lower goes first; providers sharing a priority are ordered by weight. Default: the entry's position (1-based). */
-    priority: z.number().int().min(1).max(100).optional(),
-    /** Relative share of first place among providers of equal priority (default 1). */
-    weight: z.number().min(0.01).max(1000).default(1),
-    /** The provider is a candidate only when this holds for the input. */
-    when: Condition.optional(),
-  })
-  .strict();
+const routeEntry = (provider: z.ZodType<ProviderId>) =>
+  z
+    .object({
+      provider,
+      /** Lower goes first; providers sharing a priority are ordered by weight. Default: the entry's position (1-based). */
+      priority: z.number().int().min(1).max(100).optional(),
+      /** Relative share of first place among providers of equal priority (default 1). */
+      weight: z.number().min(0.01).max(1000).default(1),
+      /** The provider is a candidate only when this holds for the input. */
+      when: Condition.optional(),
+    })
+    .strict();
 
-const checkShape = Object.fromEntries(CHECKS.map((c) => [c, z.array(RouteEntry).min(1).max(10).optional()])) as Record<
-  Check,
-  z.ZodOptional<z.ZodArray<typeof RouteEntry>>
->;
+const policySchema = (provider: z.ZodType<ProviderId>) => {
+  const routes = z.array(routeEntry(provider)).min(1).max(10).optional();
+  return z
+    .object({
+      /** May the next provider be tried after an attempt whose charge is unknown? Default: config/routing.json. */
+      allowFailoverAfterUnknown: z.boolean().optional(),
+      checks: z.object(Object.fromEntries(CHECKS.map((c) => [c, routes])) as Record<Check, typeof routes>).strict(),
+    })
+    .strict();
+};
 
-/** An org's policy as PUT takes it: checks it leaves out keep the defaults of config/routing.json. */
-export const OrgPolicyInput = z
-  .object({
-    /** May the next provider be tried after an attempt whose charge is unknown? Default: config/routing.json. */
-    allowFailoverAfterUnknown: z.boolean().optional(),
-    checks: z.object(checkShape).strict(),
-  })
-  .strict();
+/** An org's policy as stored: checks it leaves out keep the defaults of config/routing.json. */
+export const OrgPolicyInput = policySchema(z.string());
 export type OrgPolicyInput = z.infer<typeof OrgPolicyInput>;
 
+/** The policy as PUT takes it: every provider one that is declared. */
+export const orgPolicyInput = (registry: Registry) => policySchema(providerIdSchema(registry));
+
 export interface Route {
-  provider: VendorId;
+  provider: ProviderId;
   priority: number;
   weight: number;
   when?: Condition;
@@ -79,12 +78,12 @@ export interface EffectivePolicy {
  * Checks what the schema cannot: a provider listed twice for a check, or listed for a check its adapter
  * has no operation for. Both are the caller's mistake, so a 400 naming the field.
  */
-export function assertServable(input: OrgPolicyInput): void {
+export function assertServable(registry: Registry, input: OrgPolicyInput): void {
   for (const check of CHECKS) {
     const routes = input.checks[check] ?? [];
     routes.forEach((r, i) => {
       const param = `checks.${check}.${i}.provider`;
-      if (!operationFor(r.provider, check)) {
+      if (!registry.operationFor(r.provider, check)) {
         throw new AppError('invalid_request', { params: { detail: `provider ${r.provider} cannot serve check ${check}` }, param });
       }
       if (routes.findIndex((o) => o.provider === r.provider) !== i) {
@@ -95,7 +94,7 @@ export function assertServable(input: OrgPolicyInput): void {
 }
 
 /** The defaults as routes: each listed provider at its position's priority, weight 1, no condition. */
-const defaultRoutes = (providers: readonly VendorId[]): Route[] =>
+const defaultRoutes = (providers: readonly ProviderId[]): Route[] =>
   providers.map((provider, i) => ({ provider, priority: i + 1, weight: 1 }));
 
 export function effectivePolicy(defaults: RoutingPolicy, stored: OrgPolicyInput | null): EffectivePolicy {
@@ -152,24 +151,27 @@ export function planRoutes(policy: EffectivePolicy, check: Check, input: unknown
 /**
  * The candidates of one verification: a pinned provider alone (the caller's explicit choice, so the
  * org's order and conditions do not apply), else the planned routes whose conditions hold; in both cases
- * only providers whose input shape the input has (check-inputs.ts). Routes left out come back as skips
+ * only providers whose operation takes the input (its declared schema). Routes left out come back as skips
  * (`condition_not_met`, `input_not_accepted`), so a verification nobody could take says why.
  */
 export function orgCandidates(
+  registry: Registry,
   policy: EffectivePolicy,
   check: Check,
   input: unknown,
-  pinned?: VendorId,
+  pinned?: ProviderId,
   random?: () => number,
-): { candidates: Candidate[]; excluded: (Skip & { suiteCode: string })[] } {
+): { candidates: Candidate[]; excluded: CodedSkip[] } {
   const planned = pinned ? [{ provider: pinned, excluded: null }] : planRoutes(policy, check, input, random);
   const candidates: Candidate[] = [];
-  const excluded: (Skip & { suiteCode: string })[] = [];
+  const excluded: CodedSkip[] = [];
   for (const { provider, excluded: unmet } of planned) {
-    const operation = operationFor(provider, check);
-    if (!operation) continue;
+    // Also undefined for a provider a stored policy names that is no longer declared.
+    const operation = registry.operationFor(provider, check);
+    if (operation === undefined) continue;
     if (unmet) excluded.push({ provider, reason: 'condition_not_met', suiteCode: 'provider_unavailable' });
-    else if (!acceptsInput(check, provider, input)) excluded.push({ provider, reason: 'input_not_accepted', suiteCode: 'invalid_request' });
+    else if (!registry.acceptsInput(check, provider, input))
+      excluded.push({ provider, reason: 'input_not_accepted', suiteCode: 'invalid_request' });
     else candidates.push({ provider, operation });
   }
   return { candidates, excluded };

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { CHECKS, type Check } from '../../adapters/types';
-import { readConfigFile } from '../config';
-import { operationFor } from './capabilities';
-import { VENDORS, type VendorId } from './providers';
+import { CHECKS, type Check, type ProviderId } from '../../adapters/types';
+import { ConfigError, readConfigFile } from '../config';
+import { DEFAULT_REGISTRY, type Registry } from './registry';
 
 const RoutingFile = z
   .object({
@@ -10,37 +9,30 @@ const RoutingFile = z
     /** May the next provider be tried after an attempt whose charge is unknown (default false)? */
     allowFailoverAfterUnknown: z.boolean().default(false),
     /** Per check (every check must be listed), the providers tried in this order. */
-    checks: z.record(z.enum(CHECKS), z.array(z.enum(VENDORS as [VendorId, ...VendorId[]])).min(1)),
+    checks: z.record(z.enum(CHECKS), z.array(z.string()).min(1)),
   })
   .strict();
 
 export interface RoutingPolicy {
   allowFailoverAfterUnknown: boolean;
-  checks: Partial<Record<Check, VendorId[]>>;
+  checks: Partial<Record<Check, ProviderId[]>>;
 }
 
 /** A provider and the operation of its adapter that will answer the check. */
 export interface Candidate {
-  provider: VendorId;
+  provider: ProviderId;
   operation: string;
 }
 
-/** Loads config/routing.json; a provider listed for a check its adapter cannot serve stops the start. */
-export function loadRoutingPolicy(dir?: string): RoutingPolicy {
+/** Loads config/routing.json; a provider nobody declared, or listed for a check it cannot serve, stops the start. */
+export function loadRoutingPolicy(dir?: string, registry: Registry = DEFAULT_REGISTRY): RoutingPolicy {
   const file = readConfigFile('routing.json', RoutingFile, dir);
-  for (const [check, providers] of Object.entries(file.checks) as [Check, VendorId[]][]) {
+  for (const [check, providers] of Object.entries(file.checks) as [Check, ProviderId[]][]) {
     for (const provider of providers) {
-      if (!operationFor(provider, check)) throw new Error(`config/routing.json: ${provider} has no operation serving ${check}`);
+      if (!registry.has(provider)) throw new ConfigError(`config/routing.json: checks.${check}: no adapter declares provider ${provider}`);
+      if (!registry.operationFor(provider, check))
+        throw new ConfigError(`config/routing.json: ${provider} has no operation serving ${check}`);
     }
   }
   return { allowFailoverAfterUnknown: file.allowFailoverAfterUnknown, checks: file.checks };
-}
-
-/** The candidates for one verification: the policy's order, or only the pinned provider when one is named. */
-export function candidatesFor(policy: RoutingPolicy, check: Check, pinned?: VendorId): Candidate[] {
-  const providers = pinned ? [pinned] : (policy.checks[check] ?? []);
-  return providers.flatMap((provider) => {
-    const operation = operationFor(provider, check);
-    return operation ? [{ provider, operation }] : [];
-  });
 }

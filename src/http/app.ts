@@ -2,7 +2,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import { match } from 'path-to-regexp';
 import { AppError } from '../errors/app-error';
 import type { Logger } from '../logger';
-import type { AppDeps } from './context';
+import type { AppDeps } from '../deps';
 import { logError, serialiseError } from './error-response';
 import { authenticate } from './middleware/authenticate';
 import { jsonBody } from './middleware/json-body';
@@ -59,7 +59,7 @@ export function createApp(deps: AppDeps, routes: RouteSpec[] = allRoutes(deps)):
   for (const spec of routes) {
     const chain: RequestHandler[] = [];
     if (spec.scope) chain.push(authenticate(deps, spec.scope));
-    if (spec.rateLimit) chain.push(rateLimit(deps, spec.rateLimit));
+    if (typeof spec.rateLimit === 'string') chain.push(rateLimit(deps, spec.rateLimit));
     if (spec.method !== 'get' && spec.method !== 'delete') {
       chain.push(jsonBody(spec.bodyLimitBytes ?? deps.config.http.jsonBodyLimitBytes));
     }

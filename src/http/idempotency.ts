@@ -5,7 +5,7 @@ import { AppError } from '../errors/app-error';
 import { errorCatalog } from '../errors/catalog';
 import type { Db, Queryable } from '../store/db';
 import { claimKey, completeKey, releaseKey, type StoredResponse } from '../store/idempotency-repo';
-import type { AppDeps } from './context';
+import type { AppDeps } from '../deps';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 

@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import type { Queryable } from '../store/db';
+import type { Commit, Queryable } from '../store/db';
 import type { Scope } from '../tenancy/scopes';
-import type { Caller } from './context';
+import type { Caller } from '../deps';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -25,6 +25,11 @@ export interface RouteContext<B, Q> {
    * reply is stored in that same transaction, so the effect and its remembered answer commit together.
    */
   transaction(fn: (tx: Queryable) => Promise<Reply>): Promise<Reply>;
+  /**
+   * The same for a use case: its writes commit with the reply `present` makes of its value, in one
+   * transaction. The handler then answers `present(value)`; the stored reply is what is sent.
+   */
+  commit<T>(present: (value: T) => Reply): Commit<T>;
 }
 
 /** One endpoint, declared as data: the app derives auth, limits, body parsing, 404 and 405 from it. */
@@ -33,8 +38,11 @@ export interface RouteSpec<B = unknown, Q = unknown> {
   path: string;
   /** The scope a key needs; omitted only for public meta routes. */
   scope?: Scope;
-  /** Operation name in config/rate-limits.json; omitted for routes without a per-key limit. */
-  rateLimit?: string;
+  /**
+   * Operation name in config/rate-limits.json, taken before the body is read; or a function of the valid
+   * body when the operation depends on it (a capture's `kind`). Omitted for routes without a per-key limit.
+   */
+  rateLimit?: string | ((body: B) => string);
   body?: z.ZodType<B>;
   query?: z.ZodType<Q>;
   /** Largest body, in bytes; defaults to config http.jsonBodyLimitBytes. */

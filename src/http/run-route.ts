@@ -1,9 +1,10 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Queryable } from '../store/db';
 import type { StoredResponse } from '../store/idempotency-repo';
-import type { AppDeps, Caller } from './context';
+import type { AppDeps, Caller } from '../deps';
 import { logError, serialiseError } from './error-response';
 import * as idempotency from './idempotency';
+import { takeRateLimit } from './middleware/rate-limit';
 import type { Reply, RouteSpec } from './route';
 
 /** Validates input, runs the handler (under its Idempotency-Key when a POST carries one) and answers. */
@@ -13,6 +14,7 @@ export function runRoute(deps: AppDeps, spec: RouteSpec) {
       const caller = res.locals.caller as Caller;
       const body = spec.body ? spec.body.parse(req.body) : undefined;
       const query = spec.query ? spec.query.parse(req.query) : undefined;
+      if (typeof spec.rateLimit === 'function') await takeRateLimit(deps, res, caller.keyId, spec.rateLimit(body));
       const key = spec.method === 'post' ? idempotency.idempotencyKeyOf(req) : undefined;
 
       let held: idempotency.HeldClaim | undefined;
@@ -24,6 +26,17 @@ export function runRoute(deps: AppDeps, spec: RouteSpec) {
 
       // Set only once the transaction that stored it has committed: that reply is what replays return.
       let committed: StoredResponse | undefined;
+      const transaction = async (fn: (tx: Queryable) => Promise<Reply>) => {
+        let stored: StoredResponse | undefined;
+        const reply = await deps.db.transaction(async (tx) => {
+          const r = await fn(tx);
+          stored = toStored(r);
+          if (held) await idempotency.complete(tx, held, stored);
+          return r;
+        });
+        if (held) committed = stored;
+        return reply;
+      };
       const ctx = {
         caller,
         body,
@@ -31,17 +44,18 @@ export function runRoute(deps: AppDeps, spec: RouteSpec) {
         params: req.params as Record<string, string>,
         req,
         res,
-        transaction: async (fn: (tx: Queryable) => Promise<Reply>) => {
-          let stored: StoredResponse | undefined;
-          const reply = await deps.db.transaction(async (tx) => {
-            const r = await fn(tx);
-            stored = toStored(r);
-            if (held) await idempotency.complete(tx, held, stored);
-            return r;
-          });
-          if (held) committed = stored;
-          return reply;
-        },
+        transaction,
+        commit:
+          <T>(present: (value: T) => Reply) =>
+          async (work: (tx: Queryable) => Promise<T>): Promise<T> => {
+            let value: T | undefined;
+            await transaction(async (tx) => {
+              const done = await work(tx);
+              value = done;
+              return present(done);
+            });
+            return value as T;
+          },
       };
 
       let response: StoredResponse;

@@ -1,3 +1,5 @@
+import type { ProviderId } from '../../adapters/types';
+import { DEFAULT_REGISTRY, type Registry } from '../gateway/registry';
 import type { Queryable } from '../store/db';
 import {
   includesSandbox,
@@ -10,8 +12,14 @@ import {
   type Tier,
 } from './kyc-tiers';
 
-/** The in-house engine has no registry behind it: its identity_selfie compares faces, it confirms no NIK. */
-const REGISTRYLESS_PROVIDERS = new Set(['inhouse']);
+/**
+ * Did a population registry confirm this provider's identity_selfie? Not where its operation is declared
+ * `registryless` (the engine compares faces, it confirms no NIK), nor for a provider no longer declared.
+ */
+function registryBacked(registry: Registry, provider: ProviderId): boolean {
+  const operation = registry.operationFor(provider, 'identity_selfie');
+  return operation !== undefined && registry.operation(provider, operation)?.registryless === false;
+}
 
 export interface RequirementEvidence {
   satisfied: boolean;
@@ -63,9 +71,8 @@ export async function computeEligibility(
 
   const ids: Record<Requirement, string[]> = { nikConfirmed: [], liveness: [], document: [], registrySelfie: [] };
   for (const v of verifications.rows) {
-    const registry = v.provider !== null && !REGISTRYLESS_PROVIDERS.has(v.provider);
     if (v.check_name === 'name_check') ids.nikConfirmed.push(v.id);
-    if (v.check_name === 'identity_selfie' && registry) {
+    if (v.check_name === 'identity_selfie' && v.provider !== null && registryBacked(options.registry ?? DEFAULT_REGISTRY, v.provider)) {
       ids.nikConfirmed.push(v.id);
       ids.registrySelfie.push(v.id);
     }

@@ -1,3 +1,6 @@
+import type { Registry } from '../gateway/registry';
+import type { KeyMode } from '../tenancy/key-mode';
+
 /** KYC tiers, lowest first: each tier requires everything the one below it does. */
 export const TIERS = ['none', 'basic', 'standard', 'premium'] as const;
 
@@ -33,7 +36,9 @@ export const TIER_REQUIREMENTS: Record<Tier, readonly Requirement[]> = {
  */
 export interface KycViewOptions {
   /** Defaults to `live`, the safe reading: sandbox verifications and overrides are left out. */
-  mode?: 'test' | 'live';
+  keyMode?: KeyMode;
+  /** Tells registry-backed identity answers from registry-less ones (default: the shipped declarations). */
+  registry?: Registry;
 }
 
-export const includesSandbox = (options: KycViewOptions = {}): boolean => options.mode === 'test';
+export const includesSandbox = (options: KycViewOptions = {}): boolean => options.keyMode === 'test';

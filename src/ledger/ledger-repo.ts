@@ -1,4 +1,4 @@
-import type { ChargeValue } from '../gateway/error-map';
+import type { Charge } from '../errors/app-error';
 import type { Queryable } from '../store/db';
 
 /** One upstream call as the ledger books it. */
@@ -13,7 +13,7 @@ export interface LedgerEntry {
   operation: string;
   upstreamRequestId: string | null;
   suiteCode: string;
-  charged: ChargeValue;
+  charged: Charge;
   unitPrice: number;
   currency: string;
   sandbox: boolean;
@@ -127,7 +127,7 @@ interface LedgerDbRow {
   operation: string;
   upstream_request_id: string | null;
   suite_code: string;
-  charged: ChargeValue;
+  charged: Charge;
   unit_price: string;
   currency: string;
   sandbox: boolean;
@@ -164,7 +164,7 @@ export async function findLedgerEntry(db: Queryable, orgId: string, id: string):
 }
 
 export interface EntriesFilter {
-  charged?: ChargeValue;
+  charged?: Charge;
   /** Id of the last entry of the previous page (must exist in the org). */
   after?: string;
   limit: number;

@@ -31,6 +31,13 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
+/**
+ * How a use case commits its writes: one transaction, which the caller may widen. A route passes one that
+ * stores the request's idempotent reply in the same transaction (the effect and its remembered answer
+ * commit together); a worker passes `db.transaction`.
+ */
+export type Commit<T> = (work: (tx: Queryable) => Promise<T>) => Promise<T>;
+
 export interface DbOptions {
   /** Server Postgres connection string; when absent, PGlite stores its data in `pgliteDir`. */
   databaseUrl?: string;

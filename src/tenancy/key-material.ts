@@ -1,7 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { randomBase62 } from '../ids';
-
-export type KeyMode = 'test' | 'live';
+import type { KeyMode } from './key-mode';
 
 const LOOKUP_LENGTH = 12;
 const SECRET_LENGTH = 32;

@@ -1,6 +1,7 @@
 import { newId } from '../ids';
 import type { Queryable } from '../store/db';
-import type { KeyMaterial, KeyMode } from './key-material';
+import type { KeyMaterial } from './key-material';
+import type { KeyMode } from './key-mode';
 import type { Scope } from './scopes';
 
 export interface ApiKey {

@@ -1,29 +1,6 @@
-import type { ChargeValue } from '../gateway/error-map';
+import type { Attempt, Skip } from '../gateway/attempt';
+import type { Charge } from '../errors/app-error';
 import type { Queryable } from '../store/db';
-
-export interface Skip {
-  provider: string;
-  /** `breaker_open`, `account_quota_exhausted`, `provider_not_configured`, ... */
-  reason: string;
-}
-
-export interface Attempt {
-  id: string;
-  verificationId: string;
-  provider: string;
-  operation: string;
-  kind: 'result' | 'error';
-  suiteCode: string;
-  upstream: { status: number | null; code: string | null; transport: string | null; requestId: string | null };
-  charged: ChargeValue;
-  /** The mapping-table row said the answer is definitive about the person. */
-  final: boolean;
-  /** The mapping-table row allows another provider to be tried. */
-  failover: boolean;
-  /** The adapter's normalised answer (scores, session URL, ...). */
-  data?: unknown;
-  latencyMs: number;
-}
 
 export interface Verification {
   id: string;
@@ -74,7 +51,7 @@ interface AttemptRow {
   upstream_code: string | null;
   upstream_transport: string | null;
   upstream_request_id: string | null;
-  charged: ChargeValue;
+  charged: Charge;
   final: boolean;
   failover: boolean;
   data: unknown;
@@ -191,10 +168,11 @@ export interface Completion {
   completedAt: Date;
 }
 
-export async function completeVerification(db: Queryable, id: string, c: Completion): Promise<void> {
-  await db.query(
+/** Stores how the verification ended and returns it as stored. */
+export async function completeVerification(db: Queryable, id: string, c: Completion): Promise<Verification> {
+  const { rows } = await db.query<VerificationRow>(
     `UPDATE verifications SET status = $2, provider = $3, result_code = $4, result = $5, error_code = $6, skipped = $7, completed_at = $8
-      WHERE id = $1`,
+      WHERE id = $1 RETURNING *`,
     [
       id,
       c.status,
@@ -206,6 +184,9 @@ export async function completeVerification(db: Queryable, id: string, c: Complet
       c.completedAt,
     ],
   );
+  const row = rows[0];
+  if (!row) throw new Error(`verification ${id} vanished before it was completed`);
+  return toVerification(row);
 }
 
 export async function findVerification(db: Queryable, orgId: string, id: string): Promise<Verification | null> {

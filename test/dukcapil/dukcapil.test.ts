@@ -25,7 +25,7 @@ beforeAll(async () => {
   gw = await startSimulatedGateway({}, { logger: createLogger('debug', sink) });
   photo = await sampleReferencePhoto();
 });
-afterAll(() => gw.close());
+afterAll(() => gw?.close());
 
 /** A new org with `capabilities`, one sandbox key and one customer. */
 async function tenant(capabilities: Capability[] = ['dukcapil']) {

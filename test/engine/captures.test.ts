@@ -18,7 +18,7 @@ describe('captures (seed 000 verification errors, DESIGN 9)', () => {
     t = await engineTenant(app);
   });
   afterAll(async () => {
-    await app.close();
+    await app?.close();
   });
 
   const liveFrames = (sequence: Parameters<typeof renderCapture>[1]) => renderCapture(FACE, sequence, 8, { seed: 5 });

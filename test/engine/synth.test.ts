@@ -1,8 +1,8 @@
 import sharp from 'sharp';
 import { LAYOUT } from '../../src/engine/analyse-frames';
 import { engineConfig } from '../../src/engine/engine-config';
-import { cropFrame } from '../../src/engine/face/crop';
-import { detectFaces } from '../../src/engine/face/face-model';
+import { cropFrame } from '../../src/engine/face-analysis/crop';
+import { detectFaces } from '../../src/engine/face-analysis/face-model';
 import { PALETTE, type Rgb } from '../../src/engine/flash-sequence';
 import { chroma, decodeFrame, meanRgb, pearson, type RawFrame } from '../../src/engine/pixels';
 import { loadPhoto, SAMPLE_FACES, sampleFace, sampleFaceById } from './fixtures/face-photos';

@@ -76,7 +76,7 @@ describe('face enrollments and matches (seed 000 Match, DESIGN 9)', () => {
     spoofBundle = await selfie(t, false);
   });
   afterAll(async () => {
-    await app.close();
+    await app?.close();
   });
 
   describe('seed 000 Match errors', () => {

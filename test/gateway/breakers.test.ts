@@ -1,7 +1,8 @@
 import { ACCUAUTH_SANDBOX } from '../../adapters/accuauth/simulator';
 import { AppError } from '../../src/errors/app-error';
 import { Breakers, loadBreakersConfig, type BreakerSettings, type BreakersConfig } from '../../src/gateway/breakers';
-import { runChain, type CandidateOutcome, type ClassifiedAttempt } from '../../src/gateway/failover';
+import type { Attempt } from '../../src/gateway/attempt';
+import { runChain, type CandidateOutcome } from '../../src/gateway/failover';
 import { tryCandidate, type InvokeDeps } from '../../src/gateway/invoke';
 import { issueKey } from '../../src/tenancy/keys-repo';
 import { ledgerCounts, SELFIE, startSimulatedGateway, type Simulated } from './support';
@@ -9,7 +10,7 @@ import { ledgerCounts, SELFIE, startSimulatedGateway, type Simulated } from './s
 /** Breaker cases C1-C11 of reliability-and-performance.md A10, against Breakers with a counting stand-in upstream. */
 
 const settings = (s: Partial<BreakerSettings>): BreakersConfig => {
-  const base = { ...loadBreakersConfig().accuauth, ...s };
+  const base = { ...loadBreakersConfig().accuauth!, ...s };
   return { accuauth: base, idenfy: base, lapis: base, inhouse: base };
 };
 
@@ -152,7 +153,7 @@ describe('breakers, account health and credentials through the simulators', () =
       env: {},
     });
   });
-  afterAll(() => gw.close());
+  afterAll(() => gw?.close());
 
   const verify = (key: string, customerId: string, nik: string) =>
     gw.app.request('POST', '/v1/verifications', {
@@ -191,11 +192,11 @@ describe('breakers, account health and credentials through the simulators', () =
     const deps: InvokeDeps = { ...d.gateway, errorMap: d.errorMap, providers: d.providers, logger: d.logger };
     const secondAnswer: CandidateOutcome = {
       tried: true,
-      attempt: { provider: 'lapis', charged: 'charged', final: true, failover: false, kind: 'result' } as ClassifiedAttempt,
+      attempt: { provider: 'lapis', charged: 'charged', final: true, failover: false, kind: 'result' } as Attempt,
     };
     const call = {
       check: 'identity_selfie' as const,
-      mode: 'test' as const,
+      keyMode: 'test' as const,
       // A valid identity_selfie input: a provider is read its input before anything else, so `{}` would be refused first.
       input: { idNumber: ACCUAUTH_SANDBOX.plain, faceImage: SELFIE },
       meta: { customerId: 'c', verificationId: 'v', now: new Date() },

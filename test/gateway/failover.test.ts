@@ -1,7 +1,8 @@
 import { ACCUAUTH_SANDBOX } from '../../adapters/accuauth/simulator';
 import { loadBreakersConfig } from '../../src/gateway/breakers';
 import { loadErrorMap, resolveCharge, type MappingRow } from '../../src/gateway/error-map';
-import { mayFailOver, runChain, type CandidateOutcome, type ClassifiedAttempt } from '../../src/gateway/failover';
+import type { Attempt } from '../../src/gateway/attempt';
+import { mayFailOver, runChain, type CandidateOutcome } from '../../src/gateway/failover';
 import { tryCandidate, type InvokeDeps } from '../../src/gateway/invoke';
 import type { Candidate } from '../../src/gateway/routing';
 import { ledgerCounts, SELFIE, startSimulatedGateway, type Simulated } from './support';
@@ -18,11 +19,11 @@ let gw: Simulated;
 beforeAll(async () => {
   // The breaker has its own tests; here it must not open midway and turn chains into skips.
   const settings = loadBreakersConfig();
-  const neverOpens = { ...settings.accuauth, errorThresholdPercentage: 100 };
+  const neverOpens = { ...settings.accuauth!, errorThresholdPercentage: 100 };
   gw = await startSimulatedGateway({ breakerSettings: { ...settings, accuauth: neverOpens } });
 });
-afterAll(() => gw.close());
-afterEach(() => gw.sims.accuauth.setFaults({ hangAfterReceive: false, serverError: false, quotaExhausted: false }));
+afterAll(() => gw?.close());
+afterEach(() => gw?.sims.accuauth.setFaults({ hangAfterReceive: false, serverError: false, quotaExhausted: false }));
 
 const errorMap = loadErrorMap();
 
@@ -31,7 +32,7 @@ function standIn(): { calls: number; tryIt: () => Promise<CandidateOutcome> } {
     calls: 0,
     async tryIt(): Promise<CandidateOutcome> {
       stub.calls += 1;
-      const attempt: ClassifiedAttempt = {
+      const attempt: Attempt = {
         id: 'att_standin',
         verificationId: 'ver_chain',
         provider: SECOND.provider,
@@ -54,13 +55,13 @@ async function chain(nik: string, allowFailoverAfterUnknown = false) {
   const d = gw.app.deps;
   const deps: InvokeDeps = { ...d.gateway, errorMap: d.errorMap, providers: d.providers, logger: d.logger };
   const second = standIn();
-  const recorded: ClassifiedAttempt[] = [];
+  const recorded: Attempt[] = [];
   const call = {
     check: 'identity_selfie' as const,
-    mode: 'test' as const,
+    keyMode: 'test' as const,
     input: { idNumber: nik, faceImage: SELFIE },
     meta: { customerId: 'cus_chain', verificationId: 'ver_chain', now: new Date() },
-    record: async (a: ClassifiedAttempt) => void recorded.push(a),
+    record: async (a: Attempt) => void recorded.push(a),
   };
   const outcome = await runChain([ACCUAUTH, SECOND], (c) => (c === ACCUAUTH ? tryCandidate(deps, c, call) : second.tryIt()), {
     allowFailoverAfterUnknown,
@@ -118,14 +119,14 @@ describe('charge-aware failover (AccuAuth through its simulator, then a stand-in
 });
 
 describe('the failover decision comes from the table alone', () => {
-  const attemptFor = (row: MappingRow): ClassifiedAttempt =>
+  const attemptFor = (row: MappingRow): Attempt =>
     ({
       charged: resolveCharge(row),
       final: row.final,
       failover: row.failover,
       kind: row.kind,
       suiteCode: row.suiteCode,
-    }) as ClassifiedAttempt;
+    }) as Attempt;
 
   it.each(errorMap.rows().map((row) => [row.provider, row.operation, JSON.stringify(row.match), row] as const))(
     'when %s %s answers %s, then failover follows final, charged and failover of its row',

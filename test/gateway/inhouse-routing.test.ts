@@ -1,15 +1,17 @@
-import { CHECKS } from '../../adapters/types';
+import { CHECKS, type Check } from '../../adapters/types';
 import { nikChecksumVote } from '../../src/engine/voters/nik-checksum';
-import { providersServing } from '../../src/gateway/capabilities';
-import { acceptsInput, inputIssues, providersWithInput } from '../../src/gateway/check-inputs';
 import { nikClaims } from '../../src/gateway/inhouse-engine';
 import { callContext, loadProvidersConfig } from '../../src/gateway/providers';
+import { DEFAULT_REGISTRY as registry } from '../../src/gateway/registry';
 import { loadRoutingPolicy } from '../../src/gateway/routing';
 import { effectivePolicy, orgCandidates } from '../../src/gateway/routing-policy';
 
 const BUNDLE = { captureBundleId: 'cap_0123456789abcdefghij' };
 const SELFIE = { idNumber: '3217061012870001', faceImage: 'c2VsZmll' };
 const policy = effectivePolicy(loadRoutingPolicy(), null);
+const { acceptsInput, inputIssues, providersServing } = registry;
+/** Providers whose declared operation for the check reads an input with a schema of its own. */
+const providersWithInput = (check: Check) => registry.ids.filter((p) => registry.prepare(check, p, {}) !== null);
 
 describe('input shapes per provider', () => {
   it.each(CHECKS.map((c) => [c]))('when %s is routed, then its input shapes are those of exactly the providers serving it', (check) => {
@@ -31,13 +33,13 @@ describe('input shapes per provider', () => {
   });
 
   it('when the input is a bundle, then Lapis is left out as input_not_accepted; a Lapis input leaves the engine out', () => {
-    expect(orgCandidates(policy, 'liveness', BUNDLE)).toEqual({
+    expect(orgCandidates(registry, policy, 'liveness', BUNDLE)).toEqual({
       candidates: [{ provider: 'inhouse', operation: 'flash_liveness' }],
       excluded: [{ provider: 'lapis', reason: 'input_not_accepted', suiteCode: 'invalid_request' }],
     });
     const video = { documentId: 'doc_1', video: { url: 'https://example.com/v.mp4' } };
-    expect(orgCandidates(policy, 'liveness', video).candidates).toEqual([{ provider: 'lapis', operation: 'liveliness' }]);
-    expect(orgCandidates(policy, 'identity_selfie', { ...SELFIE, ...BUNDLE }).candidates.map((c) => c.provider)).toEqual([
+    expect(orgCandidates(registry, policy, 'liveness', video).candidates).toEqual([{ provider: 'lapis', operation: 'liveliness' }]);
+    expect(orgCandidates(registry, policy, 'identity_selfie', { ...SELFIE, ...BUNDLE }).candidates.map((c) => c.provider)).toEqual([
       'accuauth',
       'inhouse',
     ]);
@@ -49,7 +51,7 @@ describe('the engine is reached in process', () => {
     'when a %s key calls it, then there is no URL, no credential and never provider_not_configured',
     (mode) => {
       const ctx = callContext(loadProvidersConfig(), 'inhouse', mode, {});
-      expect(ctx).toMatchObject({ baseUrl: '', credentials: {}, timeoutMs: loadProvidersConfig().inhouse.timeoutMs });
+      expect(ctx).toMatchObject({ baseUrl: '', credentials: {}, timeoutMs: loadProvidersConfig().inhouse!.timeoutMs });
     },
   );
 });

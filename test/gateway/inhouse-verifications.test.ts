@@ -1,7 +1,7 @@
 import { ACCUAUTH_SANDBOX } from '../../adapters/accuauth/simulator';
 import type { InhouseEngine } from '../../adapters/inhouse';
 import { loadBreakersConfig } from '../../src/gateway/breakers';
-import type { ClassifiedAttempt } from '../../src/gateway/failover';
+import type { Attempt } from '../../src/gateway/attempt';
 import { inhouseEngine } from '../../src/gateway/inhouse-engine';
 import { tryCandidate, type InvokeDeps } from '../../src/gateway/invoke';
 import { hmacKeyOf, issueKey } from '../../src/tenancy/keys-repo';
@@ -94,8 +94,8 @@ beforeAll(async () => {
     breakerSettings: {
       ...settings,
       // AccuAuth's 500s must not open its breaker midway; the engine's breaker opens quickly so its case stays short.
-      accuauth: { ...settings.accuauth, errorThresholdPercentage: 100 },
-      inhouse: { ...settings.inhouse, volumeThreshold: 4, errorThresholdPercentage: 50 },
+      accuauth: { ...settings.accuauth!, errorThresholdPercentage: 100 },
+      inhouse: { ...settings.inhouse!, volumeThreshold: 4, errorThresholdPercentage: 50 },
     },
   });
   const k = await gw.app.tenant(SCOPES);
@@ -110,8 +110,8 @@ beforeAll(async () => {
   liveSelfie = await capture('selfie', (sequence) => renderCapture(selfieScene, sequence, 8, { seed: 3 }));
   spoofSelfie = await capture('selfie', () => renderStatic(selfieScene, 8));
 });
-afterAll(() => gw.close());
-afterEach(() => gw.sims.accuauth.setFaults({ serverError: false }));
+afterAll(() => gw?.close());
+afterEach(() => gw?.sims.accuauth.setFaults({ serverError: false }));
 
 describe('liveness, document and face_match answered by the engine', () => {
   it('when a live selfie bundle is verified for liveness, then the engine answers passed, free, booked at price 0, and Lapis is skipped for its other input', async () => {
@@ -297,20 +297,20 @@ describe('live keys and the breaker', () => {
   it('when the engine gives spoof verdicts, then its breaker stays closed; when it fails, then the breaker opens and it is skipped', async () => {
     const d = gw.app.deps;
     const deps: InvokeDeps = { ...d.gateway, errorMap: d.errorMap, providers: d.providers, logger: d.logger };
-    const bound = inhouseEngine(d, { orgId: t.orgId, keyId: t.keyId, mode: 'live', scopes: SCOPES });
+    const bound = inhouseEngine(d, { orgId: t.orgId, keyId: t.keyId, keyMode: 'live', scopes: SCOPES });
     let failing = false;
     const engine: InhouseEngine = {
       ...bound,
       findCapture: (id) => (failing ? Promise.reject(new Error('worker pool down')) : bound.findCapture(id)),
     };
-    const attempts: ClassifiedAttempt[] = [];
+    const attempts: Attempt[] = [];
     // Live mode: the sandbox breaker the other cases use is left alone.
     const call = {
       check: 'liveness' as const,
-      mode: 'live' as const,
+      keyMode: 'live' as const,
       input: { captureBundleId: spoofSelfie },
       meta: { customerId: t.customerId, verificationId: 'ver_breaker', now: new Date() },
-      record: async (a: ClassifiedAttempt) => void attempts.push(a),
+      record: async (a: Attempt) => void attempts.push(a),
       engine,
     };
     const candidate = { provider: 'inhouse' as const, operation: 'flash_liveness' };

@@ -6,10 +6,10 @@ let gw: Simulated;
 beforeAll(async () => {
   // Timeouts are the point here: the breaker must not open midway and turn them into skips.
   const settings = loadBreakersConfig();
-  gw = await startSimulatedGateway({ breakerSettings: { ...settings, accuauth: { ...settings.accuauth, errorThresholdPercentage: 100 } } });
+  gw = await startSimulatedGateway({ breakerSettings: { ...settings, accuauth: { ...settings.accuauth!, errorThresholdPercentage: 100 } } });
 });
-afterAll(() => gw.close());
-afterEach(() => gw.sims.accuauth.setFaults({ hangAfterReceive: false }));
+afterAll(() => gw?.close());
+afterEach(() => gw?.sims.accuauth.setFaults({ hangAfterReceive: false }));
 
 const SCOPES = ['verifications:write', 'customers:write', 'usage:view', 'usage:manage'] as const;
 

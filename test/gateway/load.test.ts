@@ -8,7 +8,7 @@ let gw: Simulated;
 beforeAll(async () => {
   gw = await startSimulatedGateway();
 });
-afterAll(() => gw.close());
+afterAll(() => gw?.close());
 
 const CONCURRENCY = 200;
 const NIKS = ['01', '02', '03', '06', '07', '08'].map((c) => ACCUAUTH_SANDBOX.results[c]!);

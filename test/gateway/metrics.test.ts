@@ -5,8 +5,8 @@ let gw: Simulated;
 beforeAll(async () => {
   gw = await startSimulatedGateway();
 });
-afterAll(() => gw.close());
-afterEach(() => gw.sims.accuauth.setFaults({ hangAfterReceive: false }));
+afterAll(() => gw?.close());
+afterEach(() => gw?.sims.accuauth.setFaults({ hangAfterReceive: false }));
 
 async function scrape(): Promise<{ contentType: string | null; text: string }> {
   const res = await gw.app.request('GET', '/metrics');

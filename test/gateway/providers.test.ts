@@ -13,8 +13,9 @@ beforeAll(async () => {
   const sink = new Writable({ write: (chunk, _enc, done) => (logLines.push(String(chunk)), done()) });
   gw = await startSimulatedGateway({ statePrefix: STATE_PREFIX }, { logger: createLogger('info', sink) });
 });
-afterAll(() => gw.close());
+afterAll(() => gw?.close());
 afterEach(async () => {
+  if (!gw) return;
   gw.sims.accuauth.setFaults({ quotaExhausted: false });
   await gw.app.deps.gateway.accountHealth.restore('test', 'accuauth');
   await gw.app.deps.gateway.drains.restore('accuauth', { orgId: 'test', keyId: 'test', reason: 'test cleanup' });

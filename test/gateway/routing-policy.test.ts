@@ -7,7 +7,7 @@ let gw: Simulated;
 beforeAll(async () => {
   gw = await startSimulatedGateway();
 });
-afterAll(() => gw.close());
+afterAll(() => gw?.close());
 
 const MATCH_NIK = ACCUAUTH_SANDBOX.results['01']!; // province digits 32
 const ALL_SCOPES = [

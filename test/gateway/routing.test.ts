@@ -2,10 +2,21 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import type { Check } from '../../adapters/types';
 import { AccountHealth } from '../../src/gateway/account-health';
-import { operationFor, providersServing } from '../../src/gateway/capabilities';
 import { loadErrorMap } from '../../src/gateway/error-map';
-import { candidatesFor, loadRoutingPolicy } from '../../src/gateway/routing';
+import { DEFAULT_REGISTRY } from '../../src/gateway/registry';
+import { loadRoutingPolicy, type Candidate, type RoutingPolicy } from '../../src/gateway/routing';
+
+const { operationFor, providersServing } = DEFAULT_REGISTRY;
+
+/** A check's candidates by the default policy: its order, or the pinned provider alone. */
+function candidatesFor(policy: RoutingPolicy, check: Check, pinned?: string): Candidate[] {
+  return (pinned ? [pinned] : (policy.checks[check] ?? [])).flatMap((provider) => {
+    const operation = operationFor(provider, check);
+    return operation ? [{ provider, operation }] : [];
+  });
+}
 import { producerConnection, whenReady } from '../../src/jobs/redis';
 import { createLogger } from '../../src/logger';
 import { REDIS_URL } from '../helpers/test-app';

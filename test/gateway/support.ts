@@ -1,18 +1,19 @@
-import { startAccuauthSimulator } from '../../adapters/accuauth/simulator';
-import { startIdenfySimulator } from '../../adapters/idenfy/simulator';
-import { startLapisSimulator } from '../../adapters/lapis/simulator';
-import type { SimulatorState } from '../../adapters/simulator-kit';
+import type { RunningSimulator, SimulatorState } from '../../adapters/simulator-kit';
 import type { GatewayOptions } from '../../src/gateway/gateway';
 import { loadProvidersConfig, type ProvidersConfig } from '../../src/gateway/providers';
+import { DEFAULT_REGISTRY } from '../../src/gateway/registry';
 import type { Scope } from '../../src/tenancy/scopes';
 import { startTestApp, type TestApp, type TestAppOptions } from '../helpers/test-app';
 
 /** A small valid base64 "image": AccuAuth's simulator checks only the encoding and size. */
 export const SELFIE = Buffer.from('selfie pixels').toString('base64');
 
+/** Each simulator's state (faults, billing), by provider: the shipped three, and any vendor a test declares. */
+export type SimulatorStates = Record<'accuauth' | 'idenfy' | 'lapis', SimulatorState> & Partial<Record<string, SimulatorState>>;
+
 export interface Simulated {
   app: TestApp;
-  sims: { accuauth: SimulatorState; idenfy: SimulatorState; lapis: SimulatorState };
+  sims: SimulatorStates;
   tenant(scopes?: Scope[]): Promise<{ orgId: string; key: string; customerId: string }>;
   close(): Promise<void>;
 }
@@ -20,22 +21,41 @@ export interface Simulated {
 /** Each provider's per-call timeout in tests, in ms: short, so hang-after-receive cases finish quickly. */
 export const TEST_TIMEOUT_MS = 400;
 
-/** The real app with every vendor simulator on its own ephemeral port behind sandbox keys. */
-export async function startSimulatedGateway(gateway: GatewayOptions = {}, app: Pick<TestAppOptions, 'logger'> = {}): Promise<Simulated> {
-  const [accuauth, idenfy, lapis] = await Promise.all([startAccuauthSimulator(0), startIdenfySimulator(0), startLapisSimulator(0)]);
-  const base = loadProvidersConfig();
-  const port = (url: string) => Number(new URL(url).port);
-  const providers: ProvidersConfig = {
-    accuauth: { ...base.accuauth, timeoutMs: TEST_TIMEOUT_MS, sandbox: { ...base.accuauth.sandbox, port: port(accuauth.url) } },
-    idenfy: { ...base.idenfy, timeoutMs: TEST_TIMEOUT_MS, sandbox: { ...base.idenfy.sandbox, port: port(idenfy.url) } },
-    lapis: { ...base.lapis, timeoutMs: TEST_TIMEOUT_MS, sandbox: { ...base.lapis.sandbox, port: port(lapis.url) } },
-    // In process, no simulator: its own timeout, since a face match may describe images in the worker pool.
-    inhouse: base.inhouse,
-  };
-  const started = await startTestApp({ ...app, providers, gateway });
+/**
+ * The real app with every declared vendor's simulator on its own ephemeral port behind sandbox keys (the
+ * registry's, so a vendor a test declares gets its simulator too). If anything fails to start, whatever did
+ * start is stopped before the error is thrown, so a failing beforeAll leaves nothing listening.
+ */
+export async function startSimulatedGateway(gateway: GatewayOptions = {}, app: Pick<TestAppOptions, 'logger' | 'errorMapFiles'> = {}): Promise<Simulated> {
+  const registry = gateway.registry ?? DEFAULT_REGISTRY;
+  const providers: ProvidersConfig = loadProvidersConfig(undefined, registry);
+  const running: RunningSimulator[] = [];
+  const states: Partial<Record<string, SimulatorState>> = {};
+  let started: TestApp;
+  try {
+    for (const adapter of registry.adapters) {
+      const reach = providers[adapter.id];
+      // In process, no simulator: the engine keeps its own timeout, since a face match may describe images in the worker pool.
+      if (adapter.transport !== 'http' || reach?.transport !== 'http') continue;
+      const sim = await adapter.simulator(0, reach.sandbox.credentials);
+      running.push(sim);
+      states[adapter.id] = sim.state;
+      providers[adapter.id] = { ...reach, timeoutMs: TEST_TIMEOUT_MS, sandbox: { ...reach.sandbox, port: Number(new URL(sim.url).port) } };
+    }
+    started = await startTestApp({ ...app, providers, gateway });
+  } catch (err) {
+    await Promise.all(running.map((s) => s.close()));
+    throw err;
+  }
+  const { accuauth, idenfy, lapis } = states;
+  if (!accuauth || !idenfy || !lapis) {
+    await started.close();
+    await Promise.all(running.map((s) => s.close()));
+    throw new Error('the shipped simulators did not all start');
+  }
   return {
     app: started,
-    sims: { accuauth: accuauth.state, idenfy: idenfy.state, lapis: lapis.state },
+    sims: { ...states, accuauth, idenfy, lapis },
     async tenant(scopes = ['verifications:write', 'verifications:view', 'customers:write', 'usage:view']) {
       const t = await started.tenant(scopes);
       const res = await started.request('POST', '/v1/customers', { key: t.key, body: { externalRef: `ref-${Math.random()}` } });
@@ -44,7 +64,7 @@ export async function startSimulatedGateway(gateway: GatewayOptions = {}, app: P
     },
     async close() {
       await started.close();
-      await Promise.all([accuauth.close(), idenfy.close(), lapis.close()]);
+      await Promise.all(running.map((s) => s.close()));
     },
   };
 }

@@ -6,7 +6,7 @@ let gw: Simulated;
 beforeAll(async () => {
   gw = await startSimulatedGateway();
 });
-afterAll(() => gw.close());
+afterAll(() => gw?.close());
 
 const selfie = (nik: string) => ({ idNumber: nik, faceImage: SELFIE });
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config';
 import { allRoutes, createApp } from '../../src/http/app';
-import type { AppDeps } from '../../src/http/context';
+import type { AppDeps } from '../../src/deps';
 import type { RouteSpec } from '../../src/http/route';
 import { createEngine } from '../../src/engine/engine';
 import { loadErrorMap } from '../../src/gateway/error-map';
@@ -25,10 +25,15 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   return { ...loadConfig({ NODE_ENV: 'test', REDIS_URL, VERIGATE_MASTER_KEY: TEST_MASTER_KEY }), ...overrides };
 }
 
-/** A migrated in-memory PGlite database. */
+/** A migrated in-memory PGlite database (closed again if the migration fails). */
 export async function memoryDb(): Promise<Db> {
   const db = await openDb({ pgliteDir: 'memory://' });
-  await migrate(db);
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
   return db;
 }
 
@@ -53,71 +58,100 @@ export interface TestAppOptions {
   redis?: AppDeps['redis'];
   /** Where vendors are reached (tests point sandbox ports at simulators they started on port 0). */
   providers?: ProvidersConfig;
-  /** Routing policy, breaker settings or live-credential env for this app; cooldowns, drains and stats always get a prefix of their own. */
+  /**
+   * The providers, routing policy, breaker settings or live-credential env for this app; cooldowns, drains and
+   * stats always get a prefix of their own.
+   */
   gateway?: GatewayOptions;
+  /** Mapping files of providers declared outside adapters/ (a test's own vendor). */
+  errorMapFiles?: string[];
 }
 
-/** The real app on an ephemeral port, with its own database unless one is shared in. */
+/**
+ * The real app on an ephemeral port, with its own database unless one is shared in. Should any step fail
+ * (Redis not answering, a config that does not load, the port), what was already opened is closed before
+ * the error is thrown, so a failing beforeAll leaves no database, Redis client or server behind.
+ */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const ownDb = !options.db;
-  const db = options.db ?? (await memoryDb());
-  const redis = options.redis ?? producerConnection(REDIS_URL);
-  if (!options.redis) await whenReady(redis);
-  let offset = 0;
-  const config = testConfig(options.config);
-  const logger = options.logger ?? createLogger('silent');
-  const isolation = randomBytes(6).toString('hex');
-  const gateway = createGateway(redis, logger, {
-    cooldownPrefix: `test:cooldown:${isolation}`,
-    statePrefix: `test:gw:${isolation}`,
-    ...options.gateway,
-  });
-  const deps: AppDeps = {
-    config,
-    db,
-    redis,
-    logger,
-    keys: new KeyMaterial(config.masterKey),
-    errorMap: loadErrorMap(),
-    providers: options.providers ?? loadProvidersConfig(),
-    gateway,
-    engine: createEngine(redis),
-    now: () => new Date(Date.now() + offset),
-  };
-  const app = createApp(deps, [...allRoutes(deps), ...(options.extraRoutes?.(deps) ?? [])]);
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    deps,
-    advance: (ms) => {
-      offset += ms;
-    },
-    async tenant(scopes) {
-      const org = await createOrg(db, { name: `org ${randomBytes(3).toString('hex')}` });
-      const issued = await issueKey(db, deps.keys, { orgId: org.id, name: 'test', mode: 'test', scopes });
-      return { orgId: org.id, key: issued.key, keyId: issued.id };
-    },
-    request(method, path, init = {}) {
-      const headers: Record<string, string> = { ...init.headers };
-      if (init.key) headers.authorization = `Bearer ${init.key}`;
-      let body: string | undefined;
-      if (init.body !== undefined) {
-        body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
-        headers['content-type'] ??= 'application/json';
+  // Closers of what is open so far, run newest first by close(), or at once when a later step throws.
+  const opened: Array<() => unknown> = [];
+  const closeAll = async (): Promise<void> => {
+    let first: unknown;
+    for (const close of opened.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        first ??= err;
       }
-      return fetch(`${url}${path}`, { method, headers, body });
-    },
-    async close() {
+    }
+    if (first !== undefined) throw first;
+  };
+  try {
+    const db = options.db ?? (await memoryDb());
+    if (!options.db) opened.push(() => db.close());
+    const redis = options.redis ?? producerConnection(REDIS_URL);
+    opened.push(() => redis.disconnect());
+    if (!options.redis) await whenReady(redis);
+    let offset = 0;
+    const config = testConfig(options.config);
+    const logger = options.logger ?? createLogger('silent');
+    const engine = createEngine(redis);
+    opened.push(() => engine.pool.close());
+    const isolation = randomBytes(6).toString('hex');
+    const gateway = createGateway(redis, logger, {
+      cooldownPrefix: `test:cooldown:${isolation}`,
+      statePrefix: `test:gw:${isolation}`,
+      ...options.gateway,
+    });
+    opened.push(() => gateway.breakers.shutdown());
+    const deps: AppDeps = {
+      config,
+      db,
+      redis,
+      logger,
+      keys: new KeyMaterial(config.masterKey),
+      errorMap: loadErrorMap(undefined, { registry: gateway.registry, extraFiles: options.errorMapFiles }),
+      providers: options.providers ?? loadProvidersConfig(undefined, gateway.registry),
+      gateway,
+      engine,
+      now: () => new Date(Date.now() + offset),
+    };
+    const app = createApp(deps, [...allRoutes(deps), ...(options.extraRoutes?.(deps) ?? [])]);
+    const server: Server = await new Promise((resolve, reject) => {
+      // Express 5 hands a listen error (the port) to this callback.
+      const s = app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
+    });
+    opened.push(async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      gateway.breakers.shutdown();
-      await deps.engine.pool.close();
-      redis.disconnect();
-      if (ownDb) await db.close();
-    },
-  };
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return {
+      url,
+      deps,
+      advance: (ms) => {
+        offset += ms;
+      },
+      async tenant(scopes) {
+        const org = await createOrg(db, { name: `org ${randomBytes(3).toString('hex')}` });
+        const issued = await issueKey(db, deps.keys, { orgId: org.id, name: 'test', mode: 'test', scopes });
+        return { orgId: org.id, key: issued.key, keyId: issued.id };
+      },
+      request(method, path, init = {}) {
+        const headers: Record<string, string> = { ...init.headers };
+        if (init.key) headers.authorization = `Bearer ${init.key}`;
+        let body: string | undefined;
+        if (init.body !== undefined) {
+          body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
+          headers['content-type'] ??= 'application/json';
+        }
+        return fetch(`${url}${path}`, { method, headers, body });
+      },
+      // Server, breakers, worker pool, Redis, then the database if it is the app's own.
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll().catch(() => undefined);
+    throw err;
+  }
 }
-

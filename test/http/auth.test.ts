@@ -5,7 +5,7 @@ let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp();
 });
-afterAll(() => app.close());
+afterAll(() => app?.close());
 
 async function errorOf(res: Response) {
   return (await res.json()).error;

@@ -7,7 +7,7 @@ beforeAll(async () => {
   app = await startTestApp({ config: { http: { jsonBodyLimitBytes: 1024, shutdownGraceMs: 1000 } } });
   ({ key } = await app.tenant(['customers:write', 'customers:view']));
 });
-afterAll(() => app.close());
+afterAll(() => app?.close());
 
 async function expectSuiteError(res: Response, status: number, code: string) {
   expect(res.status).toBe(status);

@@ -47,8 +47,8 @@ describe.each(testDatabases().map((d) => [d.name, d] as const))('on %s', (_name,
     });
   });
   afterAll(async () => {
-    await app.close();
-    await app.deps.db.close();
+    await app?.close();
+    await app?.deps.db.close();
   });
 
   const post = (key: string, idem: string, body: unknown, path = '/v1/customers') =>

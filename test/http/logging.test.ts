@@ -9,7 +9,7 @@ beforeAll(async () => {
   const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
   app = await startTestApp({ logger: createLogger('info', sink) });
 });
-afterAll(() => app.close());
+afterAll(() => app?.close());
 
 describe('logs keep secrets and personal data out (reliability-and-performance.md L1)', () => {
   it('when a request carries an API key, an image, a NIK and a name, then no log line contains any of them', async () => {

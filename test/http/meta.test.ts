@@ -5,7 +5,7 @@ let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp();
 });
-afterAll(() => app.close());
+afterAll(() => app?.close());
 
 describe('health and readiness', () => {
   it('when the process runs, then /healthz answers 200 without touching dependencies', async () => {

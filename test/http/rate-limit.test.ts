@@ -20,9 +20,9 @@ beforeAll(async () => {
   two = await startTestApp({ db, extraRoutes: captureLike });
 });
 afterAll(async () => {
-  await one.close();
-  await two.close();
-  await db.close();
+  await one?.close();
+  await two?.close();
+  await db?.close();
 });
 
 const capture = (app: TestApp, key: string) => app.request('POST', '/v1/_test/ktp-capture', { key, body: {} });

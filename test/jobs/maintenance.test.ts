@@ -36,14 +36,14 @@ beforeAll(async () => {
   workers = startWorkers({ config: testConfig(), db, logger: createLogger('silent'), now: () => new Date() }, consumer, prefix);
 });
 afterAll(async () => {
-  await Promise.all(workers.map((w) => w.close()));
-  await events.close();
-  eventsConnection.disconnect();
-  await queue.obliterate({ force: true });
-  await queue.close();
-  producer.disconnect();
-  consumer.disconnect();
-  await db.close();
+  await Promise.all((workers ?? []).map((w) => w.close()));
+  await events?.close();
+  eventsConnection?.disconnect();
+  await queue?.obliterate({ force: true });
+  await queue?.close();
+  producer?.disconnect();
+  consumer?.disconnect();
+  await db?.close();
 });
 
 describe('maintenance queue on real Redis', () => {

@@ -114,7 +114,7 @@ let gw: Simulated;
 beforeAll(async () => {
   gw = await startSimulatedGateway();
 });
-afterAll(() => gw.close());
+afterAll(() => gw?.close());
 
 describe('KYC eligibility, derived from evidence made through the API', () => {
   it('when a customer has no evidence, then tier and eligibility are none and basic needs a registry-confirmed NIK', async () => {
@@ -145,7 +145,7 @@ describe('KYC eligibility, derived from evidence made through the API', () => {
       nextTier: { tier: 'standard', missing: ['liveness', 'document'] },
     });
     expect(status.evidence.nikConfirmed).toEqual({ satisfied: true, ids: [ver.id] });
-    expect(await effectiveTier(gw.app.deps.db, t.orgId, t.customerId, { mode: 'test' })).toBe('basic');
+    expect(await effectiveTier(gw.app.deps.db, t.orgId, t.customerId, { keyMode: 'test' })).toBe('basic');
   });
 
   it('when the registry says the selfie does not match (AccuAuth 02), then nothing is confirmed and the tier stays none', async () => {
@@ -311,7 +311,7 @@ describe('POST /v1/customers/:id/kyc/override (seed 000 KYC tier errors)', () =>
     await registrySelfie(gw.app, t);
     const status = await kyc(gw.app, t, t.customerId);
     expect(status).toMatchObject({ tier: 'basic', eligibleTier: 'premium', override: { toTier: 'basic', fromTier: 'standard' } });
-    expect(await effectiveTier(gw.app.deps.db, t.orgId, t.customerId, { mode: 'test' })).toBe('basic');
+    expect(await effectiveTier(gw.app.deps.db, t.orgId, t.customerId, { keyMode: 'test' })).toBe('basic');
   });
 
   it('when the tier is unknown or a field is extra, then 400 invalid_request naming it', async () => {
@@ -390,7 +390,7 @@ describe('the override audit trail', () => {
     expect(await kyc(gw.app, { key: live.key }, t.customerId)).toMatchObject({ tier: 'none', override: null });
     expect(await history(gw.app, { key: live.key }, t.customerId)).toEqual([]);
     expect(await effectiveTier(gw.app.deps.db, t.orgId, t.customerId)).toBe('none');
-    expect(await effectiveTier(gw.app.deps.db, t.orgId, t.customerId, { mode: 'test' })).toBe('basic');
+    expect(await effectiveTier(gw.app.deps.db, t.orgId, t.customerId, { keyMode: 'test' })).toBe('basic');
   });
 });
 
@@ -430,7 +430,7 @@ describe('capture verdicts outlive the retention sweep', () => {
   beforeAll(async () => {
     own = await startSimulatedGateway();
   });
-  afterAll(() => own.close());
+  afterAll(() => own?.close());
 
   it('when the sweep has erased the capture bundles, then their verdicts still count and the customer stays standard', async () => {
     const t = await tenant(own.app);

@@ -21,7 +21,7 @@ const logLines: string[] = [];
 beforeAll(async () => {
   gw = await startSimulatedGateway({}, { logger: createLogger('info', { write: (line: string) => void logLines.push(line) }) });
 });
-afterAll(() => gw.close());
+afterAll(() => gw?.close());
 
 type Json = Record<string, any>;
 

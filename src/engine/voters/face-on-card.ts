@@ -1,4 +1,4 @@
-import type { DetectedFace } from '../face/face-model';
+import type { DetectedFace } from '../face-analysis/face-model';
 import { round, verdictOf, type ScoreBand, type Vote } from '../voter';
 
 /**

@@ -1,4 +1,4 @@
-import type { DetectedFace } from '../face/face-model';
+import type { DetectedFace } from '../face-analysis/face-model';
 import type { Region } from '../pixels';
 import { round, verdictOf, type ScoreBand, type Vote } from '../voter';
 

@@ -1,6 +1,6 @@
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { AppError } from '../../errors/app-error';
-import type { AppDeps, Caller } from '../context';
+import type { AppDeps, Caller } from '../../deps';
 import { RateLimiter } from '../rate-limiter';
 
 /**
@@ -9,26 +9,43 @@ import { RateLimiter } from '../rate-limiter';
  * would let a burst through unmetered.
  */
 export function rateLimit(deps: AppDeps, operation: string): RequestHandler {
-  const rule = deps.config.rateLimits[operation];
-  if (!rule) throw new Error(`no rate limit configured for operation ${operation} (config/rate-limits.json)`);
-  const limiter = new RateLimiter(deps.redis);
+  ruleOf(deps, operation);
   return async (_req, res, next) => {
-    const caller = res.locals.caller as Caller;
-    let decision;
     try {
-      decision = await limiter.take(caller.keyId, operation, rule);
-    } catch (cause) {
-      return next(new AppError('service_unavailable', { params: { dependency: 'redis' }, cause }));
+      await takeRateLimit(deps, res, (res.locals.caller as Caller).keyId, operation);
+      next();
+    } catch (err) {
+      next(err);
     }
-    const resetSeconds = Math.ceil(decision.retryAfterMs / 1000);
-    res.setHeader('X-RateLimit-Limit', String(decision.limit));
-    res.setHeader('X-RateLimit-Remaining', String(decision.remaining));
-    if (decision.allowed) return next();
-    next(
-      new AppError('rate_limited', {
-        params: { operation },
-        headers: { 'Retry-After': String(Math.max(1, resetSeconds)), 'X-RateLimit-Reset': String(resetSeconds) },
-      }),
-    );
   };
 }
+
+/**
+ * Takes one slot of the key's limit for `operation` and sets the rate-limit headers; throws 429 with
+ * Retry-After when the window is full, and 503 when Redis cannot answer.
+ */
+export async function takeRateLimit(deps: AppDeps, res: Response, keyId: string, operation: string): Promise<void> {
+  const rule = ruleOf(deps, operation);
+  let decision;
+  try {
+    decision = await new RateLimiter(deps.redis).take(keyId, operation, rule);
+  } catch (cause) {
+    throw new AppError('service_unavailable', { params: { dependency: 'redis' }, cause });
+  }
+  const resetSeconds = Math.ceil(decision.retryAfterMs / 1000);
+  res.setHeader('X-RateLimit-Limit', String(decision.limit));
+  res.setHeader('X-RateLimit-Remaining', String(decision.remaining));
+  if (!decision.allowed) {
+    throw new AppError('rate_limited', {
+      params: { operation },
+      headers: { 'Retry-After': String(Math.max(1, resetSeconds)), 'X-RateLimit-Reset': String(resetSeconds) },
+    });
+  }
+}
+
+function ruleOf(deps: AppDeps, operation: string) {
+  const rule = deps.config.rateLimits[operation];
+  if (!rule) throw new Error(`no rate limit configured for operation ${operation} (config/rate-limits.json)`);
+  return rule;
+}
+

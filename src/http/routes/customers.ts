@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { requireCustomer } from '../../customers/require-customer';
 import { findCustomer, findCustomerByRef, insertCustomer, listCustomers, type Customer } from '../../customers/customers-repo';
 import { AppError } from '../../errors/app-error';
-import type { AppDeps } from '../context';
+import type { AppDeps } from '../../deps';
 import { route, type RouteSpec } from '../route';
 
 const CreateCustomer = z
@@ -42,9 +43,7 @@ export function customerRoutes(deps: AppDeps): RouteSpec[] {
       path: '/v1/customers/:id',
       scope: 'customers:view',
       handler: async ({ caller, params }) => {
-        const customer = await findCustomer(deps.db, caller.orgId, params.id as string);
-        if (!customer) throw new AppError('resource_not_found', { params: { resource: 'customer' }, param: 'id' });
-        return { status: 200, body: present(customer) };
+        return { status: 200, body: present(await requireCustomer(deps.db, caller.orgId, params.id as string, 'id')) };
       },
     }),
     route({

@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import { findCustomer } from '../../customers/customers-repo';
-import { AppError } from '../../errors/app-error';
+import { requireCustomer } from '../../customers/require-customer';
+import type { AppDeps } from '../../deps';
 import { findCapture } from '../../engine/captures-repo';
 import { insertChallenge } from '../../engine/challenges-repo';
 import { captureBodyLimitBytes } from '../../engine/engine';
 import { randomNonce, randomSequence } from '../../engine/flash-sequence';
 import { presentCapture, presentChallenge } from '../../engine/present';
-import { CaptureBody, submitCapture } from '../../engine/submit-capture';
-import type { AppDeps } from '../context';
+import { CaptureBody, captureRateLimit, submitCapture } from '../../engine/submit-capture';
+import { AppError } from '../../errors/app-error';
+import { serialiseError } from '../error-response';
 import { route, type RouteSpec } from '../route';
 
 const CreateChallenge = z
@@ -28,9 +29,7 @@ export function engineRoutes(deps: AppDeps): RouteSpec[] {
       body: CreateChallenge,
       handler: ({ caller, body, transaction }) =>
         transaction(async (tx) => {
-          if (!(await findCustomer(tx, caller.orgId, body.customerId))) {
-            throw new AppError('resource_not_found', { params: { resource: 'customer' }, param: 'customerId' });
-          }
+          await requireCustomer(tx, caller.orgId, body.customerId);
           const now = deps.now();
           const c = engine.config.challenge;
           const challenge = await insertChallenge(tx, {
@@ -51,14 +50,20 @@ export function engineRoutes(deps: AppDeps): RouteSpec[] {
       scope: 'captures:write',
       body: CaptureBody,
       bodyLimitBytes: captureBodyLimitBytes(engine.config),
-      handler: ({ caller, body, req, res }) =>
-        submitCapture(deps, engine, {
+      rateLimit: captureRateLimit,
+      handler: async ({ caller, body, req, res }) => {
+        const capture = await submitCapture(deps, {
           caller,
           body,
           rawBody: req.body as Record<string, unknown>,
-          requestId: res.locals.requestId as string,
-          res,
-        }),
+          // A replay repeats the first answer as this request would have sent it, request id included.
+          answerOf: (error) => {
+            const { status, body: errorBody } = serialiseError(error, res.locals.requestId as string);
+            return { status, body: errorBody };
+          },
+        });
+        return { status: 201, body: capture.response.body };
+      },
     }),
     route({
       method: 'get',

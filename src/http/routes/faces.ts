@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { findCustomer } from '../../customers/customers-repo';
+import { requireCustomer } from '../../customers/require-customer';
 import { AppError } from '../../errors/app-error';
 import { EnrollBody, prepareEnrollment } from '../../faces/enroll-face';
 import { deactivateEnrollment, findEnrollment, insertEnrollment, listEnrollments } from '../../faces/enrollments-repo';
 import { MatchBody, scoreMatch } from '../../faces/match-faces';
 import { findMatch, insertMatch } from '../../faces/matches-repo';
 import { presentEnrollment, presentMatch } from '../../faces/present';
-import type { AppDeps } from '../context';
+import type { AppDeps } from '../../deps';
 import { route, type RouteSpec } from '../route';
 
 const Deactivate = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
@@ -38,7 +38,7 @@ export function faceRoutes(deps: AppDeps): RouteSpec[] {
       scope: 'enrollments:view',
       handler: async ({ caller, params }) => {
         const customerId = params.id as string;
-        if (!(await findCustomer(deps.db, caller.orgId, customerId))) throw notFound('customer', 'id');
+        await requireCustomer(deps.db, caller.orgId, customerId, 'id');
         const enrollments = await listEnrollments(deps.db, { orgId: caller.orgId, customerId, now: deps.now() });
         return { status: 200, body: { object: 'list', data: enrollments.map(presentEnrollment) } };
       },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors/app-error';
 import { issueKey, listKeys, revokeKey, type ApiKey, type IssuedKey } from '../../tenancy/keys-repo';
 import { Scope } from '../../tenancy/scopes';
-import type { AppDeps } from '../context';
+import type { AppDeps } from '../../deps';
 import { route, type RouteSpec } from '../route';
 
 const CreateKey = z
@@ -40,7 +40,7 @@ export function keyRoutes(deps: AppDeps): RouteSpec[] {
         const beyond = body.scopes.find((s) => !caller.scopes.includes(s));
         if (beyond) throw new AppError('missing_scope', { params: { scope: beyond }, param: 'scopes' });
         return transaction(async (tx) => {
-          const issued = await issueKey(tx, deps.keys, { orgId: caller.orgId, name: body.name, mode: caller.mode, scopes: body.scopes });
+          const issued = await issueKey(tx, deps.keys, { orgId: caller.orgId, name: body.name, mode: caller.keyMode, scopes: body.scopes });
           return { status: 201, body: presentIssued(issued) };
         });
       },

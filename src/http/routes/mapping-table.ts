@@ -1,17 +1,18 @@
 import { z } from 'zod';
-import { PROVIDERS } from '../../../adapters/types';
+import type { AppDeps } from '../../deps';
 import { errorCatalog } from '../../errors/catalog';
 import type { MappingRow } from '../../gateway/error-map';
-import type { AppDeps } from '../context';
+import { providerIdSchema, type Registry } from '../../gateway/registry';
 import { toCsv } from '../csv';
 import { route, type RouteSpec } from '../route';
 
-const Query = z
-  .object({
-    provider: z.enum(PROVIDERS).optional(),
-    format: z.enum(['json', 'csv']).default('json'),
-  })
-  .strict();
+const query = (registry: Registry) =>
+  z
+    .object({
+      provider: providerIdSchema(registry).optional(),
+      format: z.enum(['json', 'csv']).default('json'),
+    })
+    .strict();
 
 const COLUMNS = ['provider', 'operation', 'match', 'kind', 'suiteCode', 'verificationStatus', 'charged', 'final', 'failover', 'breaker', 'retryable', 'accountHealth', 'note', 'source'] as const;
 
@@ -44,7 +45,7 @@ export function mappingTableRoutes(deps: AppDeps): RouteSpec[] {
     route({
       method: 'get',
       path: '/mapping-table',
-      query: Query,
+      query: query(deps.gateway.registry),
       handler: async ({ query }) => {
         const q = query;
         const rows = deps.errorMap.rows(q.provider).map(present);

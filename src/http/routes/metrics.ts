@@ -1,4 +1,4 @@
-import type { AppDeps } from '../context';
+import type { AppDeps } from '../../deps';
 import { route, type RouteSpec } from '../route';
 
 export function metricsRoutes(deps: AppDeps): RouteSpec[] {

@@ -1,21 +1,14 @@
 import { z } from 'zod';
-import { findCustomer, type Customer } from '../../customers/customers-repo';
+import { requireCustomer } from '../../customers/require-customer';
+import type { AppDeps } from '../../deps';
 import { AppError } from '../../errors/app-error';
-import {
-  AuthenticationResponse,
-  authenticationOptions,
-  presentPasskey,
-  RegistrationResponse,
-  registrationOptions,
-  verifyAuthentication,
-  verifyRegistration,
-  type CeremonyContext,
-} from '../../passkeys/ceremonies';
+import { authenticationOptions, verifyAuthentication, type AuthenticationOptions } from '../../passkeys/authentication';
 import { loadPasskeysConfig, type PasskeysConfig } from '../../passkeys/passkeys-config';
-import { deletePasskey, listPasskeys } from '../../passkeys/passkeys-repo';
-import type { Queryable } from '../../store/db';
-import type { AppDeps, Caller } from '../context';
-import { route, type RouteSpec } from '../route';
+import { deletePasskey, listPasskeys, type Passkey } from '../../passkeys/passkeys-repo';
+import { presentAuthentication, presentAuthenticationOptions, presentPasskey, presentRegistrationOptions } from '../../passkeys/present';
+import { registrationOptions, verifyRegistration, type RegistrationOptions } from '../../passkeys/registration';
+import { AuthenticationResponse, RegistrationResponse } from '../../passkeys/schemas';
+import { route, type Reply, type RouteSpec } from '../route';
 
 const RegistrationOptionsBody = z
   .object({
@@ -43,62 +36,61 @@ const AuthenticationBody = z
   })
   .strict();
 
+// A ceremony's first step issues a challenge (201); registering stores a passkey (201).
+const registrationOptionsReply = (o: RegistrationOptions): Reply => ({ status: 201, body: presentRegistrationOptions(o) });
+const authenticationOptionsReply = (o: AuthenticationOptions): Reply => ({ status: 201, body: presentAuthenticationOptions(o) });
+const registeredReply = (p: Passkey): Reply => ({ status: 201, body: presentPasskey(p) });
+
 /**
  * Passkeys (WebAuthn) for customers who passed KYC: registration and authentication ceremonies, list and
  * delete. Every challenge is 32 random bytes, single use, and expires after 5 minutes on the server's clock.
  */
 export function passkeyRoutes(deps: AppDeps, rp: PasskeysConfig = loadPasskeysConfig()): RouteSpec[] {
-  // Another org's customer, or no such customer, is a 404.
-  const customerOf = async (db: Queryable, caller: Caller, id: string): Promise<Customer> => {
-    const customer = await findCustomer(db, caller.orgId, id);
-    if (!customer) throw new AppError('resource_not_found', { params: { resource: 'customer' }, param: 'id' });
-    return customer;
-  };
-  const context = async (db: Queryable, caller: Caller, id: string): Promise<CeremonyContext> => ({
-    deps,
-    rp,
-    caller,
-    customer: await customerOf(db, caller, id),
-  });
-
   return [
     route({
       method: 'post',
       path: '/v1/customers/:id/passkeys/registration/options',
       scope: 'passkeys:write',
       body: RegistrationOptionsBody,
-      handler: ({ caller, params, body, transaction }) =>
-        transaction(async (tx) => registrationOptions(tx, await context(tx, caller, params.id as string), body)),
+      handler: async ({ caller, params, body, commit }) =>
+        registrationOptionsReply(
+          await registrationOptions(deps, rp, caller, { customerId: params.id as string, ...body }, commit(registrationOptionsReply)),
+        ),
     }),
     route({
       method: 'post',
       path: '/v1/customers/:id/passkeys/registration',
       scope: 'passkeys:write',
       body: RegistrationBody,
-      handler: async ({ caller, params, body, transaction }) =>
-        verifyRegistration(await context(deps.db, caller, params.id as string), body, transaction),
+      handler: async ({ caller, params, body, commit }) =>
+        registeredReply(await verifyRegistration(deps, rp, caller, { customerId: params.id as string, ...body }, commit(registeredReply))),
     }),
     route({
       method: 'post',
       path: '/v1/customers/:id/passkeys/authentication/options',
       scope: 'passkeys:authenticate',
       body: AuthenticationOptionsBody,
-      handler: ({ caller, params, transaction }) =>
-        transaction(async (tx) => authenticationOptions(tx, await context(tx, caller, params.id as string))),
+      handler: async ({ caller, params, commit }) =>
+        authenticationOptionsReply(
+          await authenticationOptions(deps, rp, caller, { customerId: params.id as string }, commit(authenticationOptionsReply)),
+        ),
     }),
     route({
       method: 'post',
       path: '/v1/customers/:id/passkeys/authentication',
       scope: 'passkeys:authenticate',
       body: AuthenticationBody,
-      handler: async ({ caller, params, body }) => verifyAuthentication(await context(deps.db, caller, params.id as string), body),
+      handler: async ({ caller, params, body }) => ({
+        status: 200,
+        body: presentAuthentication(await verifyAuthentication(deps, rp, caller, { customerId: params.id as string, ...body })),
+      }),
     }),
     route({
       method: 'get',
       path: '/v1/customers/:id/passkeys',
       scope: 'passkeys:view',
       handler: async ({ caller, params }) => {
-        const customer = await customerOf(deps.db, caller, params.id as string);
+        const customer = await requireCustomer(deps.db, caller.orgId, params.id as string, 'id');
         const data = (await listPasskeys(deps.db, caller.orgId, customer.id)).map(presentPasskey);
         return { status: 200, body: { object: 'list', data, hasMore: false } };
       },
@@ -108,7 +100,7 @@ export function passkeyRoutes(deps: AppDeps, rp: PasskeysConfig = loadPasskeysCo
       path: '/v1/customers/:id/passkeys/:passkeyId',
       scope: 'passkeys:write',
       handler: async ({ caller, params }) => {
-        const customer = await customerOf(deps.db, caller, params.id as string);
+        const customer = await requireCustomer(deps.db, caller.orgId, params.id as string, 'id');
         const removed = await deletePasskey(deps.db, caller.orgId, customer.id, params.passkeyId as string);
         if (!removed) throw new AppError('resource_not_found', { params: { resource: 'passkey' }, param: 'passkeyId' });
         deps.logger.info(

@@ -1,31 +1,29 @@
 import { z } from 'zod';
+import type { ProviderId } from '../../../adapters/types';
+import type { AppDeps } from '../../deps';
 import { AppError } from '../../errors/app-error';
-import { ADAPTERS } from '../../gateway/capabilities';
-import { VENDORS, type VendorId } from '../../gateway/providers';
-import type { AppDeps } from '../context';
+import { KEY_MODES } from '../../tenancy/key-mode';
 import { route, type RouteSpec } from '../route';
-
-const MODES = ['test', 'live'] as const;
 
 /** Ops say why they drain or restore: the reason goes into the audit log line. */
 const OpsBody = z.object({ reason: z.string().trim().min(10, 'reason: at least 10 characters').max(500) }).strict();
 
-function providerParam(id: string | undefined): VendorId {
-  const provider = VENDORS.find((v) => v === id);
-  if (!provider) {
-    throw new AppError('resource_not_found', { params: { resource: `provider ${JSON.stringify(id)}` }, param: 'id' });
-  }
-  return provider;
-}
-
 export function providerRoutes(deps: AppDeps): RouteSpec[] {
   const g = deps.gateway;
 
-  async function describe(provider: VendorId, drains: Awaited<ReturnType<typeof g.drains.all>>) {
-    const operations = Object.entries(ADAPTERS[provider].operations).map(([name, op]) => ({ name, serves: op.serves }));
+  function providerParam(id: string | undefined): ProviderId {
+    if (id === undefined || !g.registry.has(id)) {
+      throw new AppError('resource_not_found', { params: { resource: `provider ${JSON.stringify(id)}` }, param: 'id' });
+    }
+    return id;
+  }
+
+  async function describe(provider: ProviderId, drains: Awaited<ReturnType<typeof g.drains.all>>) {
+    const adapter = g.registry.adapter(provider);
+    const operations = Object.entries(adapter.operations).map(([name, op]) => ({ name, serves: op.serves }));
     const modes = Object.fromEntries(
       await Promise.all(
-        MODES.map(async (mode) => [
+        KEY_MODES.map(async (mode) => [
           mode,
           {
             breaker: g.breakers.state(mode, provider),
@@ -38,7 +36,7 @@ export function providerRoutes(deps: AppDeps): RouteSpec[] {
     return {
       id: provider,
       object: 'provider',
-      displayName: ADAPTERS[provider].displayName,
+      displayName: adapter.displayName,
       checks: [...new Set(operations.flatMap((o) => (o.serves ? [o.serves] : [])))],
       operations,
       drained: drains[provider] ?? null,
@@ -58,7 +56,7 @@ export function providerRoutes(deps: AppDeps): RouteSpec[] {
       scope: 'providers:manage',
       handler: async () => {
         const drains = await g.drains.all();
-        return { status: 200, body: { object: 'list', data: await Promise.all(VENDORS.map((p) => describe(p, drains))) } };
+        return { status: 200, body: { object: 'list', data: await Promise.all(g.registry.ids.map((p) => describe(p, drains))) } };
       },
     }),
     /** Takes the provider out of routing on every instance until restored; audited with who and why. */

@@ -1,27 +1,25 @@
 import { z } from 'zod';
 import { CHECKS } from '../../../adapters/types';
+import type { AppDeps } from '../../deps';
 import { AppError } from '../../errors/app-error';
-import { operationFor } from '../../gateway/capabilities';
 import { explainRouting } from '../../gateway/explain';
-import { VENDORS, type VendorId } from '../../gateway/providers';
+import { providerIdSchema, type Registry } from '../../gateway/registry';
 import { findRoutingPolicy, saveRoutingPolicy } from '../../gateway/routing-policies-repo';
-import { assertServable, effectivePolicy, OrgPolicyInput, presentPolicy } from '../../gateway/routing-policy';
-import type { AppDeps } from '../context';
+import { assertServable, effectivePolicy, orgPolicyInput, presentPolicy, type OrgPolicyInput } from '../../gateway/routing-policy';
 import { route, type RouteSpec } from '../route';
 
 const oneOf = (what: string, values: readonly string[]) => (issue: { input?: unknown }) =>
   `unknown ${what} ${JSON.stringify(issue.input)}; expected one of ${values.join(', ')}`;
 
-const PROVIDER_CHOICES = ['auto', ...VENDORS] as const;
-
-const ExplainBody = z
-  .object({
-    check: z.enum(CHECKS, { error: oneOf('check', CHECKS) }),
-    /** Input to evaluate conditions against; only field presence and the NIK's province digits are read. */
-    input: z.record(z.string(), z.unknown()).optional(),
-    provider: z.enum(PROVIDER_CHOICES, { error: oneOf('provider', PROVIDER_CHOICES) }).default('auto'),
-  })
-  .strict();
+const explainBody = (registry: Registry) =>
+  z
+    .object({
+      check: z.enum(CHECKS, { error: oneOf('check', CHECKS) }),
+      /** Input to evaluate conditions against; only field presence and the NIK's province digits are read. */
+      input: z.record(z.string(), z.unknown()).optional(),
+      provider: providerIdSchema(registry, ['auto']).default('auto'),
+    })
+    .strict();
 
 async function policyOf(deps: AppDeps, orgId: string) {
   const stored = await findRoutingPolicy(deps.db, orgId);
@@ -29,6 +27,8 @@ async function policyOf(deps: AppDeps, orgId: string) {
 }
 
 export function routingRoutes(deps: AppDeps): RouteSpec[] {
+  const { registry } = deps.gateway;
+  const ExplainBody = explainBody(registry);
   return [
     /** The org's effective policy: its own checks over the defaults of config/routing.json. */
     route({
@@ -45,10 +45,10 @@ export function routingRoutes(deps: AppDeps): RouteSpec[] {
       method: 'put',
       path: '/v1/routing/policy',
       scope: 'routing:manage',
-      body: OrgPolicyInput,
+      body: orgPolicyInput(registry),
       handler: async ({ caller, body }) => {
-        const input = body as OrgPolicyInput;
-        assertServable(input);
+        const input: OrgPolicyInput = body;
+        assertServable(registry, input);
         const at = deps.now();
         await saveRoutingPolicy(deps.db, caller.orgId, caller.keyId, input, at);
         deps.logger.info({ audit: 'routing_policy_changed', orgId: caller.orgId, keyId: caller.keyId }, 'routing policy changed');
@@ -62,9 +62,9 @@ export function routingRoutes(deps: AppDeps): RouteSpec[] {
       scope: 'routing:manage',
       body: ExplainBody,
       handler: async ({ caller, body }) => {
-        const b = body as z.infer<typeof ExplainBody>;
-        const pinned = b.provider === 'auto' ? undefined : (b.provider as VendorId);
-        if (pinned && !operationFor(pinned, b.check)) {
+        const b = body;
+        const pinned = b.provider === 'auto' ? undefined : b.provider;
+        if (pinned && !registry.operationFor(pinned, b.check)) {
           throw new AppError('invalid_request', {
             params: { detail: `provider ${pinned} cannot serve check ${b.check}` },
             param: 'provider',
@@ -75,7 +75,7 @@ export function routingRoutes(deps: AppDeps): RouteSpec[] {
           deps.gateway,
           deps.providers,
           policy,
-          { check: b.check, mode: caller.mode, input: b.input ?? {}, pinned },
+          { check: b.check, keyMode: caller.keyMode, input: b.input ?? {}, pinned },
           deps.now(),
         );
         return {
@@ -83,7 +83,7 @@ export function routingRoutes(deps: AppDeps): RouteSpec[] {
           body: {
             object: 'routing_explanation',
             check: b.check,
-            livemode: caller.mode === 'live',
+            livemode: caller.keyMode === 'live',
             policySource: pinned ? 'pinned' : policy.source,
             allowFailoverAfterUnknown: policy.allowFailoverAfterUnknown,
             ...plan,

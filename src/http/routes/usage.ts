@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error';
 import { findLedgerEntry, listLedgerEntries, resolveLedgerEntry, usage, type LedgerRow, type UsageRow } from '../../ledger/ledger-repo';
-import type { AppDeps } from '../context';
+import type { AppDeps } from '../../deps';
 import { toCsv } from '../csv';
 import { route, type RouteSpec } from '../route';
 

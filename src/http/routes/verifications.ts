@@ -1,40 +1,29 @@
 import { z, ZodError } from 'zod';
-import { CHECKS, type Check } from '../../../adapters/types';
-import { findCustomer } from '../../customers/customers-repo';
+import { CHECKS, type Check, type ProviderId } from '../../../adapters/types';
+import type { AppDeps } from '../../deps';
 import { AppError } from '../../errors/app-error';
-import { errorCatalog } from '../../errors/catalog';
-import { operationFor } from '../../gateway/capabilities';
-import { inputIssues } from '../../gateway/check-inputs';
-import { VENDORS, type VendorId } from '../../gateway/providers';
-import { chainError, runVerification } from '../../verifications/run-verification';
-import {
-  attemptsOf,
-  completeVerification,
-  findVerification,
-  listVerifications,
-  type Attempt,
-  type Verification,
-} from '../../verifications/verifications-repo';
-import type { AppDeps } from '../context';
+import { providerIdSchema, type Registry } from '../../gateway/registry';
+import { presentVerification } from '../../verifications/present';
+import { runVerification, type VerificationResult } from '../../verifications/run-verification';
+import { attemptsOf, findVerification, listVerifications } from '../../verifications/verifications-repo';
 import { idempotencyKeyOf, requestHash } from '../idempotency';
-import { route, type RouteSpec } from '../route';
+import { route, type Reply, type RouteSpec } from '../route';
 
 const oneOf = (what: string, values: readonly string[]) => (issue: { input?: unknown }) =>
   `unknown ${what} ${JSON.stringify(issue.input)}; expected one of ${values.join(', ')}`;
 
-const PROVIDER_CHOICES = ['auto', ...VENDORS] as const;
-
-const CreateVerification = z
-  .object({
-    customerId: z.string().regex(/^cus_\w+$/, 'must be a customer id (cus_...)'),
-    check: z.enum(CHECKS, { error: oneOf('check', CHECKS) }),
-    /** Validated against the check's own schema once the check is known. */
-    input: z.record(z.string(), z.unknown()),
-    provider: z.enum(PROVIDER_CHOICES, { error: oneOf('provider', PROVIDER_CHOICES) }).default('auto'),
-    /** Only `sync` so far: the answer comes in the response. */
-    mode: z.literal('sync', { error: 'mode must be "sync" (async verifications are not offered yet)' }).default('sync'),
-  })
-  .strict();
+const createVerification = (registry: Registry) =>
+  z
+    .object({
+      customerId: z.string().regex(/^cus_\w+$/, 'must be a customer id (cus_...)'),
+      check: z.enum(CHECKS, { error: oneOf('check', CHECKS) }),
+      /** Validated against the check's own schema once the check is known. */
+      input: z.record(z.string(), z.unknown()),
+      provider: providerIdSchema(registry, ['auto']).default('auto'),
+      /** Only `sync` so far: the answer comes in the response. */
+      mode: z.literal('sync', { error: 'mode must be "sync" (async verifications are not offered yet)' }).default('sync'),
+    })
+    .strict();
 
 const STATUSES = ['processing', 'passed', 'failed', 'requires_review', 'not_found', 'pending', 'expired', 'cancelled', 'error'] as const;
 
@@ -54,50 +43,29 @@ const ListQuery = z
   .strict();
 
 /**
- * Checks the input against the pinned provider's shape, or any shape of the check (check-inputs.ts), with
- * any issue reported under `input.` so the integrator sees which field. The input goes on as sent: each
- * provider tried reads it with its own schema.
+ * Checks that a pinned provider serves the check, and the input against the pinned provider's shape or any
+ * shape of the check, with any issue reported under `input.` so the integrator sees which field. The input
+ * goes on as sent: each provider tried reads it with its own schema.
  */
-function checkInput(check: Check, input: unknown, pinned?: VendorId): unknown {
-  const issues = inputIssues(check, input, pinned);
+export function validVerificationInput(registry: Registry, check: Check, input: unknown, pinned?: ProviderId): unknown {
+  if (pinned && !registry.operationFor(pinned, check)) {
+    throw new AppError('invalid_request', { params: { detail: `provider ${pinned} cannot serve check ${check}` }, param: 'provider' });
+  }
+  const issues = registry.inputIssues(check, input, pinned);
   if (!issues) return input;
   throw new ZodError(issues.map((i) => ({ ...i, path: ['input', ...i.path] })));
 }
 
-export const presentAttempt = (a: Attempt) => ({
-  id: a.id,
-  provider: a.provider,
-  operation: a.operation,
-  suiteCode: a.suiteCode,
-  upstream: a.upstream,
-  charged: a.charged,
-  latencyMs: a.latencyMs,
+/** A finished verification as POST answers it: 200, with the provider that answered and the attempts made. */
+export const verificationReply = ({ verification, attempts }: VerificationResult): Reply => ({
+  status: 200,
+  body: presentVerification(verification, attempts),
+  headers: { 'Verigate-Provider': verification.provider ?? '', 'Verigate-Attempts': String(attempts.length) },
 });
 
-function present(v: Verification, attempts: Attempt[]) {
-  const result = v.resultCode
-    ? { code: v.resultCode, message: errorCatalog().result(v.resultCode)?.message ?? null, data: v.result }
-    : null;
-  return {
-    id: v.id,
-    object: 'verification',
-    customerId: v.customerId,
-    check: v.check,
-    mode: v.mode,
-    livemode: !v.sandbox,
-    status: v.status,
-    provider: v.provider,
-    requestedProvider: v.requestedProvider,
-    result,
-    error: v.errorCode ? { code: v.errorCode } : null,
-    attempts: attempts.map(presentAttempt),
-    skipped: v.skipped,
-    createdAt: v.createdAt.toISOString(),
-    completedAt: v.completedAt?.toISOString() ?? null,
-  };
-}
-
 export function verificationRoutes(deps: AppDeps): RouteSpec[] {
+  const { registry } = deps.gateway;
+  const CreateVerification = createVerification(registry);
   return [
     /**
      * Runs a check now. Upstream calls happen before the final transaction, each attempt and its ledger
@@ -108,36 +76,13 @@ export function verificationRoutes(deps: AppDeps): RouteSpec[] {
       path: '/v1/verifications',
       scope: 'verifications:write',
       body: CreateVerification,
-      handler: async ({ caller, body, req, transaction }) => {
-        const b = body as z.infer<typeof CreateVerification>;
-        const pinned = b.provider === 'auto' ? undefined : (b.provider as VendorId);
-        if (pinned && !operationFor(pinned, b.check)) {
-          throw new AppError('invalid_request', {
-            params: { detail: `provider ${pinned} cannot serve check ${b.check}` },
-            param: 'provider',
-          });
-        }
-        const input = checkInput(b.check, b.input, pinned);
-        if (!(await findCustomer(deps.db, caller.orgId, b.customerId))) {
-          throw new AppError('resource_not_found', { params: { resource: 'customer' }, param: 'customerId' });
-        }
+      handler: async ({ caller, body, req, commit }) => {
+        const pinned = body.provider === 'auto' ? undefined : body.provider;
+        const input = validVerificationInput(registry, body.check, body.input, pinned);
         const key = idempotencyKeyOf(req);
         const idempotency = key ? { key, requestHash: requestHash(req) } : undefined;
-        const run = await runVerification(deps, caller, { customerId: b.customerId, check: b.check, input, provider: pinned, idempotency });
-        if (!run.chain.answer) {
-          await completeVerification(deps.db, run.verificationId, run.completion);
-          throw chainError(run, presentAttempt);
-        }
-        return transaction(async (tx) => {
-          await completeVerification(tx, run.verificationId, run.completion);
-          const verification = (await findVerification(tx, caller.orgId, run.verificationId)) as Verification;
-          const attempts = await attemptsOf(tx, [run.verificationId]);
-          return {
-            status: 200,
-            body: present(verification, attempts),
-            headers: { 'Verigate-Provider': run.completion.provider ?? '', 'Verigate-Attempts': String(attempts.length) },
-          };
-        });
+        const request = { customerId: body.customerId, check: body.check, input, provider: pinned, idempotency };
+        return verificationReply(await runVerification(deps, caller, request, commit(verificationReply)));
       },
     }),
     route({
@@ -147,7 +92,7 @@ export function verificationRoutes(deps: AppDeps): RouteSpec[] {
       handler: async ({ caller, params }) => {
         const verification = await findVerification(deps.db, caller.orgId, params.id as string);
         if (!verification) throw new AppError('resource_not_found', { params: { resource: 'verification' }, param: 'id' });
-        return { status: 200, body: present(verification, await attemptsOf(deps.db, [verification.id])) };
+        return { status: 200, body: presentVerification(verification, await attemptsOf(deps.db, [verification.id])) };
       },
     }),
     route({
@@ -169,7 +114,7 @@ export function verificationRoutes(deps: AppDeps): RouteSpec[] {
           shown.map((v) => v.id),
         );
         const data = shown.map((v) =>
-          present(
+          presentVerification(
             v,
             attempts.filter((a) => a.verificationId === v.id),
           ),

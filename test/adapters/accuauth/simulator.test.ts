@@ -37,9 +37,9 @@ beforeAll(async () => {
   state = simulator.state;
   sim = await listen(simulator.app);
 });
-afterEach(() => state.reset());
+afterEach(() => state?.reset());
 afterAll(async () => {
-  await sim.close();
+  await sim?.close();
   rmSync(mapDir, { recursive: true, force: true });
 });
 // test/setup-env.ts activates nock in every test file and nothing restores it: left active, this file's

@@ -142,7 +142,8 @@ describe('iDenfy token', () => {
   it('when a 201 body is not JSON, then it becomes malformed_body without throwing', async () => {
     token().reply(201, '{"authToken": "abc', { 'Content-Type': 'application/json' });
     const out = await createToken(ctx, { clientId: 'cust-1' }, NOW);
-    expect(out.facts).toEqual({ transport: 'malformed_body' });
+    // One reading for every vendor (adapters/http.ts readAnswer): a success status with a bad body keeps its status.
+    expect(out.facts).toEqual({ httpStatus: 201, transport: 'malformed_body' });
     expect(map.classify('idenfy', 'token', out.facts).row).toMatchObject({
       suiteCode: 'upstream_unmapped',
       charged: 'unknown',
@@ -154,7 +155,7 @@ describe('iDenfy token', () => {
     const { authToken: _dropped, ...rest } = TOKEN_ANSWER;
     token().reply(201, rest);
     const out = await createToken(ctx, { clientId: 'cust-1' }, NOW);
-    expect(out.facts).toEqual({ transport: 'schema_invalid' });
+    expect(out.facts).toEqual({ httpStatus: 201, transport: 'schema_invalid' });
     expect(suiteCode('token', out.facts)).toBe('upstream_unmapped');
   });
 
@@ -244,7 +245,7 @@ describe('iDenfy status and data', () => {
     nock(BASE)
       .post('/api/v2/status')
       .reply(200, { ...STATUS, status: 'MAYBE' });
-    expect((await fetchStatus(ctx, SCAN_REF)).facts).toEqual({ transport: 'schema_invalid' });
+    expect((await fetchStatus(ctx, SCAN_REF)).facts).toEqual({ httpStatus: 200, transport: 'schema_invalid' });
   });
 
   it('when the scanRef is unknown, then TOKEN_NOT_VALID maps to provider_session_unavailable', async () => {
@@ -282,6 +283,6 @@ describe('iDenfy status and data', () => {
 
   it('when data is not JSON, then it becomes malformed_body', async () => {
     nock(BASE).post('/api/v2/data').reply(200, 'oops');
-    expect((await fetchData(ctx, SCAN_REF)).facts).toEqual({ transport: 'malformed_body' });
+    expect((await fetchData(ctx, SCAN_REF)).facts).toEqual({ httpStatus: 200, transport: 'malformed_body' });
   });
 });

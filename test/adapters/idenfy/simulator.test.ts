@@ -113,7 +113,7 @@ describe('iDenfy adapter against its simulator: scenarios', () => {
   beforeAll(async () => {
     h = await harness();
   });
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
 
   it("when a token is created, then it looks like iDenfy's and its redirectUrl opens the simulator's hosted page", async () => {
     const out = await createToken(h.ctx, { clientId: 'cust-page', firstName: 'Budi', country: 'id', expirySeconds: 900 });

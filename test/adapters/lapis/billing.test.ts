@@ -15,7 +15,8 @@ import { fromDocumentUpload, fromFaceAuthentication, fromKycRequestCreate, fromL
 import { exchange } from '../../../adapters/http';
 import { listen, type RunningSimulator } from '../../../adapters/simulator-kit';
 import type { AdapterOutcome, CallContext } from '../../../adapters/types';
-import { resolveCharge, type ChargeValue } from '../../../src/gateway/error-map';
+import type { Charge } from '../../../src/errors/app-error';
+import { resolveCharge } from '../../../src/gateway/error-map';
 import { lapisErrorMap, mp4DataUri, pngBase64 } from './fixtures';
 
 const { map, cleanup } = lapisErrorMap();
@@ -26,7 +27,7 @@ beforeAll(async () => {
   sim = await listen(lapisSimulator().app);
 });
 afterAll(async () => {
-  await sim.close();
+  await sim?.close();
   cleanup();
   nock.restore();
 });
@@ -132,7 +133,7 @@ describe('Lapis billing: the mapping table and the simulator agree', () => {
     let expectedCharged = 1;
     const start = await billing();
     expect(start.totalCharged).toBe(1);
-    const seen = new Map<string, ChargeValue>();
+    const seen = new Map<string, Charge>();
     for (const step of steps) {
       await setFaults({ quotaExhausted: false, serverError: false, malformedBody: false, hangAfterReceive: false });
       await step.before?.();

@@ -33,9 +33,9 @@ beforeAll(async () => {
   state = simulator.state;
   sim = await listen(simulator.app);
 });
-afterEach(() => state.reset());
+afterEach(() => state?.reset());
 afterAll(async () => {
-  await sim.close();
+  await sim?.close();
   cleanup();
   nock.restore();
 });

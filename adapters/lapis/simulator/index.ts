@@ -34,83 +34,21 @@
  * liveliness passed or failed. Validation errors, unknown ids, 401, 413, 429 and 5xx are free, and so
  * are the request-management calls (create, accept, list, get, delete).
  */
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type { Express, NextFunction, Request, Response } from 'express';
-import { listen, parseJsonBody, simulatorApp, SimulatorState, type RunningSimulator } from '../simulator-kit';
-import { DEFAULT_LAPIS_PATHS } from './client';
-import { LAPIS_TOO_LARGE_TEXT, type LapisIdInformation } from './schemas';
+import { listen, parseJsonBody, simulatorApp, SimulatorState, type RunningSimulator } from '../../simulator-kit';
+import { DEFAULT_LAPIS_PATHS } from '../client';
+import { LAPIS_TOO_LARGE_TEXT } from '../schemas';
+import { LAPIS_MARKERS, LAPIS_SIMULATOR_FACE_SCORE, SAMPLE_ID_INFORMATION, verdictRoutes, type StoredDocument } from './scenarios';
+import { base64Total, ERR, type Body } from './validation';
 
-export const LAPIS_MARKERS = {
-  unrecognisedDocument: 'lapis-unrecognised',
-  unreachableUrl: 'lapis-unreachable',
-  faceMismatch: 'lapis-mismatch',
-  livenessSpoof: 'lapis-spoof',
-} as const;
+export { LAPIS_MARKERS, LAPIS_SIMULATOR_FACE_SCORE };
 
 /** The key the simulator accepts unless another is given. */
 export const LAPIS_SIMULATOR_API_KEY = 'lapis-sim-key';
 
 /** Base64 text the simulator accepts per call, in bytes: Express' reading of Lapis' "30mb". */
 export const LAPIS_SIMULATOR_BASE64_LIMIT = 30 * 1024 * 1024;
-
-/** Face similarity of a match without markers. */
-export const LAPIS_SIMULATOR_FACE_SCORE = 0.92;
-
-/** What every recognised document "contains": a fictitious Jakarta KTP, keys as in Lapis' Request example. */
-const SAMPLE_ID_INFORMATION: LapisIdInformation = {
-  documentNumber: '3171014101900001',
-  firstName: 'SITI',
-  middleName: '',
-  lastName: 'RAHAYU',
-  fullName: 'SITI RAHAYU',
-  age: 35,
-  dob: '1990/01/01',
-  dob_day: 1,
-  dob_month: 1,
-  dob_year: 1990,
-  issued: '2015/06/15',
-  issued_day: 15,
-  issued_month: 6,
-  issued_year: 2015,
-  address1: 'JL. MERDEKA NO. 1, GAMBIR, JAKARTA PUSAT',
-  documentType: 'I',
-  documentSide: 'FRONT',
-  issueAuthority: 'DKI JAKARTA',
-  issuerOrg_full: 'Indonesia',
-  issuerOrg_iso2: 'ID',
-  issuerOrg_iso3: 'IDN',
-  nationality_full: 'Indonesia',
-  nationality_iso2: 'ID',
-  nationality_iso3: 'IDN',
-  internalId: 4242,
-};
-
-const ERR = {
-  apiKey: 'invalid api key',
-  docUrl: 'invalid document (front, side, back) image provided',
-  // Lapis' own wording, "front" even on the face endpoint; assumed the same for back and side images.
-  base64Image: 'invalid base64 front image provided',
-  docBoth: 'only one image is accepted per document side!',
-  docUnrecognised: 'The document supplied is not recognized!',
-  faceUrl: 'invalid face image provided',
-  faceBoth: 'only one face image is accepted!',
-  noDocument: 'There is no document identification data with the provided id!',
-  faceFailed: 'Face match verification FAILED!',
-  videoUrl: 'invalid face video provided',
-  videoBase64: 'invalid base64 video provided',
-  videoBoth: 'only one face video is accepted!',
-  livenessFailed: ':liveliness verification FAILED!',
-  duplicate: 'A request with this email or phone number is already open!',
-  badBody: 'invalid request body',
-  quota: 'quota exceeded',
-} as const;
-
-interface StoredDocument {
-  id: string;
-  images: { front: string; back?: string; side?: string };
-  faceImage?: string;
-  faceMatch?: number;
-}
 
 interface StoredRequest {
   id: number;
@@ -120,61 +58,6 @@ interface StoredRequest {
   isValidated: boolean;
   isAccepted: boolean;
 }
-
-type Body = Record<string, unknown>;
-/** One media slot of a body: its URL field, its base64 field, both, or neither. */
-type Slot = { kind: 'none' } | { kind: 'both' } | { kind: 'url'; value: unknown } | { kind: 'base64'; value: unknown };
-
-const given = (v: unknown) => v !== undefined && v !== null && v !== '';
-
-function slot(body: Body, urlKey: string, base64Key: string): Slot {
-  const url = body[urlKey];
-  const base64 = body[base64Key];
-  if (given(url) && given(base64)) return { kind: 'both' };
-  if (given(url)) return { kind: 'url', value: url };
-  if (given(base64)) return { kind: 'base64', value: base64 };
-  return { kind: 'none' };
-}
-
-/** A URL Lapis could download: http(s), and not marked unreachable. */
-function downloadable(value: unknown): value is string {
-  if (typeof value !== 'string' || value.includes(LAPIS_MARKERS.unreachableUrl)) return false;
-  try {
-    return ['http:', 'https:'].includes(new URL(value).protocol);
-  } catch {
-    return false;
-  }
-}
-
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-
-/** The decoded bytes of a PNG or JPEG sent as base64 (a data-URI prefix tolerated), or undefined. */
-function decodeImage(value: unknown): Buffer | undefined {
-  if (typeof value !== 'string') return undefined;
-  const text = value.replace(/^data:image\/(png|jpe?g);base64,/, '');
-  if (!BASE64.test(text)) return undefined;
-  const bytes = Buffer.from(text, 'base64');
-  const png = bytes.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
-  const jpeg = bytes.subarray(0, 3).equals(Buffer.from([0xff, 0xd8, 0xff]));
-  return png || jpeg ? bytes : undefined;
-}
-
-/** The decoded bytes of a video data URI with its MIME prefix (LP-LIVE), or undefined. */
-function decodeVideo(value: unknown): Buffer | undefined {
-  if (typeof value !== 'string') return undefined;
-  const match = /^data:video\/(mp4|x-msvideo|quicktime);base64,(.+)$/s.exec(value);
-  const text = match?.[2];
-  return text && BASE64.test(text) ? Buffer.from(text, 'base64') : undefined;
-}
-
-/** Total length of every `*Base64` string field: what Lapis' 30 MB limit is about. */
-const base64Total = (body: Body) =>
-  Object.entries(body).reduce((n, [k, v]) => n + (k.endsWith('Base64') && typeof v === 'string' ? v.length : 0), 0);
-
-const marked = (media: string | Buffer, marker: string) => media.includes(marker);
-
-/** A stand-in for the Cloudinary URL Lapis stores uploaded images under. */
-const storedUrl = (docId: string, name: string) => `https://res.cloudinary.com/lapis-sim/image/upload/${docId}-${name}.jpg`;
 
 export interface LapisSimulatorOptions {
   /** The `x-api-key` the simulator accepts (default LAPIS_SIMULATOR_API_KEY). */
@@ -222,66 +105,7 @@ export function lapisSimulator(options: LapisSimulatorOptions = {}): { app: Expr
     next();
   };
 
-  const uploadDocument = (req: Request, res: Response) => {
-    const body = bodyOf(req, res);
-    if (!body) return;
-    const sides = (['front', 'back', 'side'] as const).map((side) => ({ side, slot: slot(body, `${side}Image`, `${side}ImageBase64`) }));
-    if (sides.some((s) => s.slot.kind === 'both')) return error(res, 400, ERR.docBoth, 'document_invalid_input');
-    if (sides[0]?.slot.kind === 'none') return error(res, 400, ERR.docUrl, 'document_invalid_input');
-    const media: Partial<Record<'front' | 'back' | 'side', string | Buffer>> = {};
-    for (const { side, slot: s } of sides) {
-      if (s.kind === 'url') {
-        if (!downloadable(s.value)) return error(res, 400, ERR.docUrl, 'document_invalid_input');
-        media[side] = s.value;
-      } else if (s.kind === 'base64') {
-        const bytes = decodeImage(s.value);
-        if (!bytes) return error(res, 400, ERR.base64Image, 'document_invalid_input');
-        media[side] = bytes;
-      }
-    }
-    const front = media.front as string | Buffer;
-    if (marked(front, LAPIS_MARKERS.unrecognisedDocument)) return error(res, 400, ERR.docUnrecognised, 'document_not_recognised', true);
-    const id = randomBytes(12).toString('hex');
-    const url = (side: 'front' | 'back' | 'side') => {
-      const m = media[side];
-      if (m === undefined) return undefined;
-      return typeof m === 'string' ? m : storedUrl(id, side);
-    };
-    documents.set(id, { id, images: { front: url('front') as string, back: url('back'), side: url('side') } });
-    state.record('document_recognised', true);
-    res.status(200).json({ id, idInformation: SAMPLE_ID_INFORMATION });
-  };
-
-  const authenticateFace = (req: Request, res: Response) => {
-    const body = bodyOf(req, res);
-    if (!body) return;
-    const s = slot(body, 'faceImage', 'faceImageBase64');
-    if (s.kind === 'both') return error(res, 400, ERR.faceBoth, 'face_invalid_input');
-    if (s.kind === 'none' || (s.kind === 'url' && !downloadable(s.value))) return error(res, 400, ERR.faceUrl, 'face_invalid_input');
-    const face = s.kind === 'url' ? (s.value as string) : decodeImage(s.value);
-    if (!face) return error(res, 400, ERR.base64Image, 'face_invalid_input');
-    const doc = documents.get(String(body.documentIdentificationId));
-    if (!doc) return error(res, 400, ERR.noDocument, 'face_unknown_document');
-    if (marked(face, LAPIS_MARKERS.faceMismatch)) return error(res, 400, ERR.faceFailed, 'face_mismatch', true);
-    doc.faceImage = typeof face === 'string' ? face : storedUrl(doc.id, 'face');
-    doc.faceMatch = LAPIS_SIMULATOR_FACE_SCORE;
-    state.record('face_match', true);
-    res.status(200).json({ score: LAPIS_SIMULATOR_FACE_SCORE });
-  };
-
-  const verifyLiveliness = (req: Request, res: Response) => {
-    const body = bodyOf(req, res);
-    if (!body) return;
-    const s = slot(body, 'faceVideo', 'faceVideoBase64');
-    if (s.kind === 'both') return error(res, 400, ERR.videoBoth, 'liveliness_invalid_input');
-    if (s.kind === 'none' || (s.kind === 'url' && !downloadable(s.value))) return error(res, 400, ERR.videoUrl, 'liveliness_invalid_input');
-    const video = s.kind === 'url' ? (s.value as string) : decodeVideo(s.value);
-    if (!video) return error(res, 400, ERR.videoBase64, 'liveliness_invalid_input');
-    if (!documents.has(String(body.documentIdentificationId))) return error(res, 400, ERR.noDocument, 'liveliness_unknown_document');
-    if (marked(video, LAPIS_MARKERS.livenessSpoof)) return error(res, 400, ERR.livenessFailed, 'liveliness_failed', true);
-    state.record('liveliness_passed', true);
-    res.status(200).json({ message: 'Liveliness verification successful' });
-  };
+  const { uploadDocument, authenticateFace, verifyLiveliness } = verdictRoutes({ state, documents, error, bodyOf });
 
   const createRequest = (req: Request, res: Response) => {
     const body = bodyOf(req, res);

@@ -1,0 +1,10 @@
+import { AppError } from '../errors/app-error';
+import type { Queryable } from '../store/db';
+import { findCustomer, type Customer } from './customers-repo';
+
+/** The org's customer, or 404 naming `param` (another org's customer is as unknown as one that never existed). */
+export async function requireCustomer(db: Queryable, orgId: string, customerId: string, param = 'customerId'): Promise<Customer> {
+  const customer = await findCustomer(db, orgId, customerId);
+  if (!customer) throw new AppError('resource_not_found', { params: { resource: 'customer' }, param });
+  return customer;
+}
