@@ -1,4 +1,6 @@
 import axios, { type AxiosRequestConfig } from 'axios';
+import http from 'node:http';
+import https from 'node:https';
 import type { z } from 'zod';
 import type { AdapterOutcome, CallContext, TransportFailure, UpstreamFacts } from './types';
 
@@ -9,6 +11,15 @@ export interface RawAnswer {
   text: string;
   latencyMs: number;
 }
+
+/**
+ * One keep-alive agent per protocol for every vendor call, so a call reuses a warm connection instead of
+ * opening (and, for https, handshaking) a socket, and socket options are set once per connection.
+ */
+const agents = {
+  httpAgent: new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 32, timeout: 60_000 }),
+  httpsAgent: new https.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 32, timeout: 60_000 }),
+};
 
 /** Largest vendor answer read, in bytes: every documented answer is a small JSON document. */
 const MAX_ANSWER_BYTES = 2 * 1024 * 1024;
@@ -29,6 +40,7 @@ export async function exchange(ctx: CallContext, request: AxiosRequestConfig): P
   try {
     const res = await axios.request<string>({
       ...request,
+      ...agents,
       baseURL: ctx.baseUrl,
       // axios' own timeout only fires on an idle socket; the signal also ends a body that trickles in.
       timeout: ctx.timeoutMs,

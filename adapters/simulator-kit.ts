@@ -33,10 +33,19 @@ export interface BillingCounter {
   charged: number;
 }
 
+/**
+ * Most distinct references one simulator keeps per-reference counters for (`GET /__sim/billed`); calls with
+ * a reference beyond that are still counted per scenario and in `untracked`, so memory stays bounded.
+ */
+export const MAX_TRACKED_REFS = 200_000;
+
 /** Mutable state of one simulator: its faults and what it would have billed, per scenario. */
 export class SimulatorState {
   faults: Faults = Faults.parse({});
   private counters = new Map<string, BillingCounter>();
+  /** Per request reference (a vendor-side identity of the call, e.g. AccuAuth's id_number): calls and charges. */
+  private refs = new Map<string, BillingCounter>();
+  private untracked: BillingCounter = { calls: 0, charged: 0 };
   private rng = mulberry32(1);
 
   setFaults(patch: Partial<Faults>): Faults {
@@ -45,12 +54,33 @@ export class SimulatorState {
     return this.faults;
   }
 
-  /** Records one call of `scenario`, billed or not, as the vendor's invoice would. */
-  record(scenario: string, charged: boolean): void {
+  /**
+   * Records one call of `scenario`, billed or not, as the vendor's invoice would; with `ref`, also under that
+   * reference, so a caller can tell which request was billed and how many times (`GET /__sim/billed`).
+   */
+  record(scenario: string, charged: boolean, ref?: string): void {
     const counter = this.counters.get(scenario) ?? { calls: 0, charged: 0 };
     counter.calls += 1;
     if (charged) counter.charged += 1;
     this.counters.set(scenario, counter);
+    if (ref === undefined) return;
+    let perRef = this.refs.get(ref);
+    if (!perRef) {
+      if (this.refs.size >= MAX_TRACKED_REFS) perRef = this.untracked;
+      else this.refs.set(ref, (perRef = { calls: 0, charged: 0 }));
+    }
+    perRef.calls += 1;
+    if (charged) perRef.charged += 1;
+  }
+
+  /** Calls and charges recorded under one reference (zeros when none). */
+  billedRef(ref: string): BillingCounter {
+    return { ...(this.refs.get(ref) ?? { calls: 0, charged: 0 }) };
+  }
+
+  /** Every reference recorded, with its calls and charges, and what was recorded beyond MAX_TRACKED_REFS. */
+  billedRefs(): { refs: Record<string, BillingCounter>; distinct: number; untracked: BillingCounter } {
+    return { refs: Object.fromEntries(this.refs), distinct: this.refs.size, untracked: { ...this.untracked } };
   }
 
   billing(): { scenarios: Record<string, BillingCounter>; totalCalls: number; totalCharged: number } {
@@ -66,6 +96,8 @@ export class SimulatorState {
 
   reset(): void {
     this.counters.clear();
+    this.refs.clear();
+    this.untracked = { calls: 0, charged: 0 };
     this.faults = Faults.parse({});
     this.rng = mulberry32(this.faults.seed);
   }
@@ -110,6 +142,12 @@ export function simulatorApp(
   app.disable('x-powered-by');
   app.get('/__sim/billing', (_req, res) => {
     res.json({ provider, ...state.billing() });
+  });
+  // `?ref=` answers one reference's counters; without it, every reference (the vendor's books per request).
+  app.get('/__sim/billed', (req, res) => {
+    const ref = req.query.ref;
+    if (typeof ref === 'string') return void res.json({ provider, ref, ...state.billedRef(ref) });
+    res.json({ provider, ...state.billedRefs() });
   });
   app.get('/__sim/faults', (_req, res) => {
     res.json(state.faults);

@@ -24,6 +24,7 @@ export const TRANSPORT_FAILURES = [
   'connection_reset', // the socket died mid-exchange: charge unknown
   'malformed_body', // an answer came but is not the JSON it should be
   'schema_invalid', // JSON that does not fit the vendor's documented schema
+  'interrupted', // our process died while the call was in flight: the answer, if any, was lost
 ] as const;
 export type TransportFailure = (typeof TRANSPORT_FAILURES)[number];
 

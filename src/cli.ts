@@ -57,7 +57,8 @@ async function run(argv: string[]): Promise<unknown> {
   if (values.help || command === '' || command === 'help') return HELP;
 
   const config = loadConfig();
-  const db = await openStore(config);
+  // One short command: the worker thread PGlite runs in for the server would only add its start-up time.
+  const db = await openStore(config, { pgliteThread: false });
   const keys = new KeyMaterial(config.masterKey);
   try {
     switch (command) {

@@ -31,10 +31,25 @@ const GatewayFile = z
       .object({
         /** Idempotency records are kept at least this long, in hours (Stripe: 24). */
         retentionHours: z.number().positive(),
-        /** A claim older than this, in seconds, is treated as abandoned by a crashed process. */
+        /**
+         * A claim not renewed for this long, in seconds, was abandoned by a process that died: a retry with the
+         * same key takes it over. The request holding it renews it every third of this while it runs.
+         */
         lockTimeoutSeconds: z.number().int().positive(),
         /** How often the sweep job deletes expired records, in minutes. */
         sweepEveryMinutes: z.number().int().positive(),
+      })
+      .strict(),
+    verifications: z
+      .object({
+        /**
+         * How long a running verification is known to be alive without news from its run, in seconds: its
+         * heartbeat renews it every third of this. Longer than any provider's per-call timeout, so a live
+         * call is never taken for an abandoned one.
+         */
+        leaseSeconds: z.number().int().min(3),
+        /** How often the worker settles verifications whose lease ran out (their process died), in seconds. */
+        sweepEverySeconds: z.number().int().positive(),
       })
       .strict(),
   })
@@ -71,6 +86,7 @@ export interface Config {
   masterKey: Buffer;
   http: z.infer<typeof GatewayFile>['http'];
   idempotency: z.infer<typeof GatewayFile>['idempotency'];
+  verifications: z.infer<typeof GatewayFile>['verifications'];
   rateLimits: Record<string, RateLimit>;
 }
 
@@ -120,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = CON
     masterKey: resolveMasterKey(e.VERIGATE_MASTER_KEY, e.NODE_ENV, dataDir),
     http: gateway.http,
     idempotency: gateway.idempotency,
+    verifications: gateway.verifications,
     rateLimits: limits.operations,
   };
 }

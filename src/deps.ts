@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Caches } from './cache/caches';
 import type { Config } from './config';
 import type { Engine } from './engine/engine';
 import type { ErrorMap } from './gateway/error-map';
@@ -29,6 +30,8 @@ export interface AppDeps {
   gateway: Gateway;
   /** The in-house engine's shared parts (analysis worker pool, replay guard); closed at shutdown. */
   engine: Engine;
+  /** Short-lived copies of keys, customers and routing policies (src/cache/caches.ts). */
+  caches: Caches;
   /** Injected so expiry rules can be tested without waiting. */
   now: () => Date;
 }

@@ -1,16 +1,17 @@
 import type { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from './config';
+import { createCaches } from './cache/caches';
 import type { AppDeps } from './deps';
 import { createEngine } from './engine/engine';
 import { errorCatalog } from './errors/catalog';
 import { loadErrorMap } from './gateway/error-map';
 import { createGateway } from './gateway/gateway';
-import { loadProvidersConfig } from './gateway/providers';
+import { loadProvidersConfig, type ProvidersConfig } from './gateway/providers';
 import { DEFAULT_REGISTRY } from './gateway/registry';
 // The composition root: the one file outside src/http that starts the HTTP server.
 import { startApiServer, type ApiServer, type ApiServerOptions } from './http/server';
-import { maintenanceQueue, scheduleMaintenance } from './jobs/queues';
+import { maintenanceQueue, scheduleMaintenance, scheduleSettling } from './jobs/queues';
 import { checkEvictionPolicy, producerConnection, whenReady, workerConnection } from './jobs/redis';
 import { startWorkers } from './jobs/workers';
 import type { Logger } from './logger';
@@ -30,6 +31,8 @@ export interface Runtime {
 }
 
 export interface RuntimeOptions {
+  /** Where providers are reached, instead of the declarations under config/providers.json (tests' simulators on their own ports). */
+  providers?: ProvidersConfig;
   /** Routes served beside the API's own (used by tests that need a deliberately slow endpoint). */
   extraRoutes?: (deps: AppDeps) => ApiServerOptions['extraRoutes'];
 }
@@ -40,7 +43,7 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
   errorCatalog();
   const registry = DEFAULT_REGISTRY;
   const errorMap = loadErrorMap(undefined, { registry });
-  const providers = loadProvidersConfig(undefined, registry);
+  const providers = options.providers ?? loadProvidersConfig(undefined, registry);
   // Alone, the simulators serve other machines (a compose service); beside the API they stay on loopback.
   const alone = roles.length === 1;
   const simulators = roles.includes('simulators') ? await startSimulators(registry, providers, alone ? config.host : '127.0.0.1') : undefined;
@@ -65,6 +68,7 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
     providers,
     gateway: createGateway(redis, logger, { registry }),
     engine: createEngine(redis),
+    caches: createCaches(),
     now: () => new Date(),
   };
 
@@ -76,7 +80,8 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
     workerRedis.on('error', (err) => logger.warn({ err: err.message }, 'redis worker connection error'));
     queue = maintenanceQueue(redis);
     await scheduleMaintenance(queue, config.idempotency.sweepEveryMinutes);
-    workers = startWorkers({ config, db, logger, now: deps.now }, workerRedis);
+    await scheduleSettling(queue, config.verifications.sweepEverySeconds);
+    workers = startWorkers({ config, db, errorMap, logger, now: deps.now }, workerRedis);
   }
 
   let api: ApiServer | undefined;

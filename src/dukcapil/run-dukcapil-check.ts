@@ -2,9 +2,9 @@ import { accuauth, withReferencePhotoSink, type IdSelfieData } from '../../adapt
 import type { AppDeps, Caller } from '../deps';
 import { insertEnrollment, type Enrollment } from '../faces/enrollments-repo';
 import type { Attempt } from '../gateway/attempt';
-import type { Commit } from '../store/db';
+import type { UnitOfWork } from '../store/db';
 import { callProviders, refuseUnanswered, type VerificationRequest } from '../verifications/run-verification';
-import { completeVerification, type Verification } from '../verifications/verifications-repo';
+import type { Verification } from '../verifications/verifications-repo';
 import { identitySelfieInput, type DukcapilRequest } from './dukcapil-request';
 import { planReferenceEnrollment, type ReferencePhotoOutcome } from './reference-enrollment';
 
@@ -28,7 +28,7 @@ export async function runDukcapilCheck(
   caller: Caller,
   request: DukcapilRequest,
   idempotency: VerificationRequest['idempotency'],
-  commit: Commit<DukcapilResult> = (work) => deps.db.transaction(work),
+  uow: UnitOfWork<DukcapilResult> = { commit: (work) => deps.db.transaction(work) },
 ): Promise<DukcapilResult> {
   // The registry photo reaches this run only through the adapter's sink scope: it is in no attempt row,
   // verification result, stored reply or log (adapters/accuauth/reference-photo-sink.ts).
@@ -36,26 +36,25 @@ export async function runDukcapilCheck(
   const called = await withReferencePhotoSink(
     (photo) => (received.photo = photo),
     () =>
-      callProviders(deps, caller, {
-        customerId: request.customerId,
-        check: 'identity_selfie',
-        input: identitySelfieInput(request),
-        provider: accuauth.id,
-        idempotency,
-      }),
+      callProviders(
+        deps,
+        caller,
+        { customerId: request.customerId, check: 'identity_selfie', input: identitySelfieInput(request), provider: accuauth.id, idempotency },
+        uow,
+      ),
   );
   await refuseUnanswered(deps, called);
   // Face work before the transaction: detection must not hold one open.
   const plan = await planReferenceEnrollment(deps, caller, {
     customerId: request.customerId,
-    verificationId: called.verificationId,
+    verificationId: called.journal.verificationId,
     status: called.completion.status,
     data: (called.completion.result ?? null) as IdSelfieData | null,
     photo: received.photo,
   });
   delete received.photo;
-  return commit(async (tx) => ({
-    verification: await completeVerification(tx, called.verificationId, called.completion),
+  return called.journal.finishWith(called.completion, uow.commit, async (tx, verification) => ({
+    verification,
     attempts: called.chain.attempts,
     referencePhoto: plan.outcome,
     enrollment: plan.enrollment ? (await insertEnrollment(tx, plan.enrollment)).enrollment : null,

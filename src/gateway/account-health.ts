@@ -24,7 +24,11 @@ export class AccountHealth {
   ) {}
 
   async cooldownOf(keyMode: KeyMode, provider: ProviderId): Promise<Cooldown | null> {
-    const raw = await this.redis.get(this.key(keyMode, provider));
+    return AccountHealth.parse(await this.redis.get(this.key(keyMode, provider)));
+  }
+
+  /** A cooldown as stored (read here or in a pipeline with other reads), or null. */
+  static parse(raw: string | null | undefined): Cooldown | null {
     return raw ? (JSON.parse(raw) as Cooldown) : null;
   }
 
@@ -51,7 +55,8 @@ export class AccountHealth {
     await this.redis.del(this.key(keyMode, provider));
   }
 
-  private key(keyMode: KeyMode, provider: ProviderId): string {
+  /** The Redis key of the provider's cooldown in that key mode. */
+  key(keyMode: KeyMode, provider: ProviderId): string {
     return `${this.prefix}:${keyMode}:${provider}`;
   }
 }

@@ -31,3 +31,6 @@ export interface Attempt {
   data?: unknown;
   latencyMs: number;
 }
+
+/** An upstream call recorded before it is made (write-ahead): whom it calls; the answer settles it into an Attempt. */
+export type PendingAttempt = Pick<Attempt, 'id' | 'verificationId' | 'provider' | 'operation'>;

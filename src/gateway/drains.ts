@@ -16,11 +16,15 @@ export class ProviderDrains {
     private readonly redis: Redis,
     private readonly logger: Logger,
     /** Hash key; tests sharing one Redis use their own. */
-    private readonly key = 'verigate:drains',
+    readonly key = 'verigate:drains',
   ) {}
 
   async drainOf(provider: ProviderId): Promise<Drain | null> {
-    const raw = await this.redis.hget(this.key, provider);
+    return ProviderDrains.parse(await this.redis.hget(this.key, provider));
+  }
+
+  /** A drain as stored in the hash (read here or in a pipeline with other reads), or null. */
+  static parse(raw: string | null | undefined): Drain | null {
     return raw ? Drain.parse(JSON.parse(raw)) : null;
   }
 

@@ -13,6 +13,8 @@ import { loadRoutingPolicy, type RoutingPolicy } from './routing';
 export interface Gateway {
   /** The declared providers (adapters/index.ts) and what each can serve. */
   registry: Registry;
+  /** The fail-fast connection drains, cooldowns and recent stats live on. */
+  redis: Redis;
   /** The defaults of config/routing.json, for orgs without a policy of their own. */
   routing: RoutingPolicy;
   pricing: Pricing;
@@ -50,6 +52,7 @@ export function createGateway(redis: Redis, logger: Logger, options: GatewayOpti
   const state = options.statePrefix ?? 'verigate';
   return {
     registry,
+    redis,
     routing: options.routing ?? loadRoutingPolicy(undefined, registry),
     pricing: loadPricing(undefined, registry),
     breakers,

@@ -35,6 +35,8 @@ export interface Registry {
    * missing `captureBundleId`.
    */
   inputIssues(check: Check, input: unknown, pinned?: ProviderId): z.core.$ZodIssue[] | null;
+  /** The same for an input the providers already read (prepare): null when one of them took it. */
+  inputIssuesOf(reads: readonly (PreparedCall | null)[], check: Check, input: unknown): z.core.$ZodIssue[] | null;
 }
 
 /** Builds the registry; refuses two declarations with one id, or credentials that the reach does not name. */
@@ -77,16 +79,20 @@ export function createRegistry(adapters: readonly AdapterDeclaration[] = ADAPTER
     prepare,
     acceptsInput: (check, provider, input) => prepare(check, provider, input)?.ok ?? false,
     inputIssues(check, input, pinned) {
-      let closest: z.core.$ZodIssue[] | null = null;
-      for (const provider of pinned ? [pinned] : providersServing(check)) {
-        const prepared = prepare(check, provider, input);
-        if (!prepared) continue;
-        if (prepared.ok) return null;
-        if (!closest || prepared.issues.length < closest.length) closest = prepared.issues;
-      }
-      return closest ?? [{ code: 'custom', path: [], message: `no input shape for ${check}`, input }];
+      return inputIssuesOf((pinned ? [pinned] : providersServing(check)).map((p) => prepare(check, p, input)), check, input);
     },
+    inputIssuesOf,
   };
+}
+
+function inputIssuesOf(reads: readonly (PreparedCall | null)[], check: Check, input: unknown): z.core.$ZodIssue[] | null {
+  let closest: z.core.$ZodIssue[] | null = null;
+  for (const read of reads) {
+    if (!read) continue;
+    if (read.ok) return null;
+    if (!closest || read.issues.length < closest.length) closest = read.issues;
+  }
+  return closest ?? [{ code: 'custom', path: [], message: `no input shape for ${check}`, input }];
 }
 
 /** The shipped providers (adapters/index.ts); tests build registries of their own with createRegistry. */

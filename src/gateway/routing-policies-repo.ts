@@ -1,3 +1,4 @@
+import type { Caches } from '../cache/caches';
 import type { Queryable } from '../store/db';
 import { OrgPolicyInput } from './routing-policy';
 
@@ -23,4 +24,13 @@ export async function saveRoutingPolicy(db: Queryable, orgId: string, keyId: str
      ON CONFLICT (org_id) DO UPDATE SET policy = EXCLUDED.policy, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at`,
     [orgId, JSON.stringify(policy), keyId, at],
   );
+}
+
+/** The org's own policy through the cache (CACHE_TTL_MS; PUT /v1/routing/policy drops this instance's copy). */
+export async function cachedRoutingPolicy(db: Queryable, caches: Pick<Caches, 'policies'>, orgId: string): Promise<StoredPolicy | null> {
+  const cached = caches.policies.get(orgId);
+  if (cached !== undefined) return cached;
+  const stored = await findRoutingPolicy(db, orgId);
+  caches.policies.set(orgId, stored);
+  return stored;
 }

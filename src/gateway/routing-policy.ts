@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHECKS, type Check, type ProviderId } from '../../adapters/types';
+import { CHECKS, type Check, type PreparedCall, type ProviderId } from '../../adapters/types';
 import { AppError } from '../errors/app-error';
 import type { CodedSkip } from './attempt';
 import { providerIdSchema, type Registry } from './registry';
@@ -161,6 +161,8 @@ export function orgCandidates(
   input: unknown,
   pinned?: ProviderId,
   random?: () => number,
+  /** The input as each provider's operation already read it (a verification reads it once); else read here. */
+  reads?: ReadonlyMap<ProviderId, PreparedCall | null>,
 ): { candidates: Candidate[]; excluded: CodedSkip[] } {
   const planned = pinned ? [{ provider: pinned, excluded: null }] : planRoutes(policy, check, input, random);
   const candidates: Candidate[] = [];

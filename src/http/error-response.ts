@@ -1,5 +1,6 @@
 import { ZodError } from 'zod';
 import { AppError, isAppError } from '../errors/app-error';
+import { invalidRequest } from '../errors/invalid-request';
 import { errorCatalog } from '../errors/catalog';
 import type { Logger } from '../logger';
 
@@ -53,14 +54,7 @@ export function toAppError(err: unknown): AppError {
   return new AppError('internal_error', { cause: err });
 }
 
-export function fromZod(err: ZodError): AppError {
-  const issue = err.issues[0];
-  const where = issue?.path.join('.') ?? '';
-  let detail = issue?.message ?? 'invalid';
-  if (issue?.code === 'unrecognized_keys') detail = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
-  const param = issue?.code === 'unrecognized_keys' ? [where, issue.keys[0]].filter(Boolean).join('.') : where;
-  return new AppError('invalid_request', { params: { detail: where ? `${where}: ${detail}` : detail }, param: param || undefined });
-}
+export const fromZod = (err: ZodError): AppError => invalidRequest(err.issues);
 
 /** The one place an error becomes a response: status, headers and the suite error body. */
 export function serialiseError(err: unknown, requestId: string): ErrorReply {

@@ -4,7 +4,7 @@ import { canonicalJson } from '../canonical-json';
 import { AppError } from '../errors/app-error';
 import { errorCatalog } from '../errors/catalog';
 import type { Db, Queryable } from '../store/db';
-import { claimKey, completeKey, releaseKey, type StoredResponse } from '../store/idempotency-repo';
+import { claimKey, completeKey, releaseKey, renewKey, type StoredResponse } from '../store/idempotency-repo';
 import type { AppDeps } from '../deps';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
@@ -21,6 +21,8 @@ export interface IdempotencyScope {
 /** A claim this request holds: its scope and the token proving it still holds it. */
 export interface HeldClaim extends IdempotencyScope {
   token: string;
+  /** Taken over from a request that died holding it: that request's work may be found and gone on from. */
+  tookOver: boolean;
 }
 
 /** The Idempotency-Key header of a request, validated; undefined when absent. */
@@ -52,10 +54,10 @@ export function shouldRemember(status: number, error?: { code: string; charged: 
   return !(entry.retryable && costFree && status !== 500);
 }
 
-/** Claims the key (returning the held claim) or answers with the stored response / the right idempotency error. */
-export async function claim(deps: AppDeps, scope: IdempotencyScope, hash: string): Promise<HeldClaim | StoredResponse> {
+/** Claims the key on `db` (a transaction, to commit the claim with a first write) or answers with the stored response / the right idempotency error. */
+export async function claim(deps: AppDeps, db: Queryable, scope: IdempotencyScope, hash: string): Promise<HeldClaim | StoredResponse> {
   const now = deps.now();
-  const result = await claimKey(deps.db, {
+  const result = await claimKey(db, {
     orgId: scope.orgId,
     key: scope.key,
     requestHash: hash,
@@ -66,10 +68,20 @@ export async function claim(deps: AppDeps, scope: IdempotencyScope, hash: string
   if (result.outcome === 'replay') return result.response;
   if (result.outcome === 'in_use') throw new AppError('idempotency_key_in_use', { param: 'Idempotency-Key' });
   if (result.outcome === 'mismatch') throw new AppError('idempotency_key_reused', { param: 'Idempotency-Key' });
-  return { ...scope, token: result.token };
+  return { ...scope, token: result.token, tookOver: result.tookOver };
 }
 
 export const isHeldClaim = (x: HeldClaim | StoredResponse): x is HeldClaim => 'token' in x;
+
+/** The stored reply a claim made inside a use case's first write found: thrown to roll that write back and replay it. */
+export class StoredReply extends Error {
+  constructor(readonly response: StoredResponse) {
+    super('idempotent replay');
+  }
+}
+
+/** Tells the key's record that its request is still running (see lockTimeoutSeconds). */
+export const renew = (deps: AppDeps, claim: HeldClaim) => renewKey(deps.db, claim.orgId, claim.key, claim.token, deps.now());
 
 /**
  * Stores the response under the held claim. Inside the handler's transaction a lost claim (taken over

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import type { Commit, Queryable } from '../store/db';
+import type { Commit, Queryable, UnitOfWork } from '../store/db';
 import type { Scope } from '../tenancy/scopes';
 import type { Caller } from '../deps';
 
@@ -30,6 +30,11 @@ export interface RouteContext<B, Q> {
    * transaction. The handler then answers `present(value)`; the stored reply is what is sent.
    */
   commit<T>(present: (value: T) => Reply): Commit<T>;
+  /**
+   * For a use case that writes ahead of its effects (a verification): `begin` claims the Idempotency-Key in
+   * its first write transaction (routes with `idempotencyClaim: 'in_first_write'`), `commit` is the above.
+   */
+  unitOfWork<T>(present: (value: T) => Reply): UnitOfWork<T>;
 }
 
 /** One endpoint, declared as data: the app derives auth, limits, body parsing, 404 and 405 from it. */
@@ -47,6 +52,12 @@ export interface RouteSpec<B = unknown, Q = unknown> {
   query?: z.ZodType<Q>;
   /** Largest body, in bytes; defaults to config http.jsonBodyLimitBytes. */
   bodyLimitBytes?: number;
+  /**
+   * Where a POST's Idempotency-Key is claimed: before the handler runs (default), or `in_first_write`, inside
+   * the use case's first write transaction (ctx.unitOfWork), so the claim commits with the effect's first
+   * record or not at all, and a failure before it leaves nothing remembered.
+   */
+  idempotencyClaim?: 'before_handler' | 'in_first_write';
   handler(ctx: RouteContext<B, Q>): Promise<Reply>;
 }
 

@@ -1,27 +1,31 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { NextFunction, Request, Response } from 'express';
-import type { Queryable } from '../store/db';
-import type { StoredResponse } from '../store/idempotency-repo';
 import type { AppDeps, Caller } from '../deps';
+import type { Queryable } from '../store/db';
+import { newClaimToken, type StoredResponse } from '../store/idempotency-repo';
 import { logError, serialiseError } from './error-response';
 import * as idempotency from './idempotency';
 import { takeRateLimit } from './middleware/rate-limit';
-import type { Reply, RouteSpec } from './route';
+import type { Reply, RouteContext, RouteSpec } from './route';
 
 /** Validates input, runs the handler (under its Idempotency-Key when a POST carries one) and answers. */
 export function runRoute(deps: AppDeps, spec: RouteSpec) {
   return async (req: Request, res: Response, next: NextFunction) => {
+    const claim = new ClaimKeeper(deps);
     try {
       const caller = res.locals.caller as Caller;
       const body = spec.body ? spec.body.parse(req.body) : undefined;
       const query = spec.query ? spec.query.parse(req.query) : undefined;
       if (typeof spec.rateLimit === 'function') await takeRateLimit(deps, res, caller.keyId, spec.rateLimit(body));
       const key = spec.method === 'post' ? idempotency.idempotencyKeyOf(req) : undefined;
+      const scope = key ? { orgId: caller.orgId, key } : undefined;
+      const hash = key ? idempotency.requestHash(req) : '';
 
-      let held: idempotency.HeldClaim | undefined;
-      if (key) {
-        const claimed = await idempotency.claim(deps, { orgId: caller.orgId, key }, idempotency.requestHash(req));
+      // Claimed now, or (idempotencyClaim: 'in_first_write') inside the use case's first write transaction.
+      if (scope && spec.idempotencyClaim !== 'in_first_write') {
+        const claimed = await idempotency.claim(deps, deps.db, scope, hash);
         if (!idempotency.isHeldClaim(claimed)) return send(res, claimed, true);
-        held = claimed;
+        claim.hold(claimed);
       }
 
       // Set only once the transaction that stored it has committed: that reply is what replays return.
@@ -31,13 +35,24 @@ export function runRoute(deps: AppDeps, spec: RouteSpec) {
         const reply = await deps.db.transaction(async (tx) => {
           const r = await fn(tx);
           stored = toStored(r);
-          if (held) await idempotency.complete(tx, held, stored);
+          if (claim.held) await idempotency.complete(tx, claim.held, stored);
           return r;
         });
-        if (held) committed = stored;
+        if (claim.held) committed = stored;
         return reply;
       };
-      const ctx = {
+      const commit =
+        <T>(present: (value: T) => Reply) =>
+        async (work: (tx: Queryable) => Promise<T>): Promise<T> => {
+          let value: T | undefined;
+          await transaction(async (tx) => {
+            const done = await work(tx);
+            value = done;
+            return present(done);
+          });
+          return value as T;
+        };
+      const ctx: RouteContext<unknown, unknown> = {
         caller,
         body,
         query,
@@ -45,17 +60,29 @@ export function runRoute(deps: AppDeps, spec: RouteSpec) {
         req,
         res,
         transaction,
-        commit:
-          <T>(present: (value: T) => Reply) =>
-          async (work: (tx: Queryable) => Promise<T>): Promise<T> => {
-            let value: T | undefined;
-            await transaction(async (tx) => {
-              const done = await work(tx);
-              value = done;
-              return present(done);
-            });
-            return value as T;
-          },
+        commit,
+        unitOfWork: <T>(present: (value: T) => Reply) => {
+          if (spec.idempotencyClaim !== 'in_first_write') return { commit: commit(present) };
+          const fresh = scope && { ...scope, requestHash: hash, token: newClaimToken(), at: deps.now() };
+          let reply: StoredResponse | undefined;
+          return {
+            // A claim that finds the stored reply throws it (StoredReply), rolling the first write back.
+            begin: scope ? (tx: Queryable) => claim.claimIn(tx, scope, hash) : undefined,
+            commit: commit(present),
+            record: {
+              claim: fresh ?? null,
+              claimed: () => fresh && claim.hold({ orgId: fresh.orgId, key: fresh.key, token: fresh.token, tookOver: false }),
+              reply: (value: T) => {
+                reply = toStored(present(value));
+                const held = claim.held;
+                return { key: held ? { orgId: held.orgId, key: held.key, token: held.token } : null, response: reply };
+              },
+              replied: () => {
+                if (claim.held) committed = reply;
+              },
+            },
+          };
+        },
       };
 
       let response: StoredResponse;
@@ -63,8 +90,10 @@ export function runRoute(deps: AppDeps, spec: RouteSpec) {
       try {
         response = toStored(await spec.handler(ctx));
         // A handler that wrote nothing in ctx.transaction: its reply is stored now.
-        if (held && !committed) await idempotency.complete(deps.db, held, response);
+        if (claim.held && !committed) await idempotency.complete(deps.db, claim.held, response);
       } catch (err) {
+        if (err instanceof idempotency.StoredReply) return send(res, err.response, true);
+        const held = claim.held;
         if (!held) throw err;
         const serialised = serialiseError(err, res.locals.requestId as string);
         logError(deps.logger, err, serialised);
@@ -73,7 +102,8 @@ export function runRoute(deps: AppDeps, spec: RouteSpec) {
         if (committed) {
           // The transaction committed before the failure: its stored reply stands.
         } else if (idempotency.shouldRemember(response.status, serialised.body.error)) {
-          await idempotency.complete(deps.db, held, response).catch(() => undefined); // a lost claim has nothing to store
+          // A lost claim (or one a rolled-back first write never committed) has nothing to store.
+          await idempotency.complete(deps.db, held, response).catch(() => undefined);
         } else {
           await idempotency.release(deps.db, held);
         }
@@ -83,8 +113,46 @@ export function runRoute(deps: AppDeps, spec: RouteSpec) {
       send(res, response, false);
     } catch (err) {
       next(err);
+    } finally {
+      claim.stop();
     }
   };
+}
+
+/**
+ * The request's hold on its Idempotency-Key. While the request runs it renews the claim every third of
+ * `lockTimeoutSeconds`, so a retry takes the key over only from a process that died, and soon after.
+ */
+class ClaimKeeper {
+  held: idempotency.HeldClaim | undefined;
+  private timer?: NodeJS.Timeout;
+  // Bound outside any transaction: the renewals must not run inside the one that made the claim.
+  private readonly renewEvery = AsyncResource.bind((claim: idempotency.HeldClaim) => {
+    const everyMs = (this.deps.config.idempotency.lockTimeoutSeconds * 1000) / 3;
+    this.timer = setInterval(() => {
+      idempotency.renew(this.deps, claim).catch((err: Error) => this.deps.logger.warn({ err: err.message }, 'idempotency claim not renewed'));
+    }, everyMs);
+    this.timer.unref();
+  });
+
+  constructor(private readonly deps: AppDeps) {}
+
+  hold(claim: idempotency.HeldClaim): void {
+    this.held = claim;
+    this.renewEvery(claim);
+  }
+
+  /** Claims inside `tx`; a key in use, reused or already answered throws. True when the claim was taken over. */
+  async claimIn(tx: Queryable, scope: idempotency.IdempotencyScope, hash: string): Promise<boolean> {
+    const claimed = await idempotency.claim(this.deps, tx, scope, hash);
+    if (!idempotency.isHeldClaim(claimed)) throw new idempotency.StoredReply(claimed);
+    if (!this.held) this.hold(claimed);
+    return claimed.tookOver;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
 }
 
 // A reply that names its own Content-Type carries a ready string (CSV, say); everything else is JSON.

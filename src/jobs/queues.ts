@@ -8,6 +8,7 @@ export const QUEUES = { maintenance: 'maintenance' } as const;
 export interface MaintenanceJobs {
   'sweep-idempotency': Record<string, never>;
   'sweep-captures': Record<string, never>;
+  'settle-abandoned-verifications': Record<string, never>;
 }
 
 export type MaintenanceJobName = keyof MaintenanceJobs;
@@ -25,9 +26,15 @@ export function maintenanceQueue(connection: Redis, prefix = 'verigate'): Queue 
   });
 }
 
-/** Registers the recurring maintenance jobs; upserting is idempotent across replicas and restarts. */
+/** Registers the recurring retention sweeps; upserting is idempotent across replicas and restarts. */
 export async function scheduleMaintenance(queue: Queue, sweepEveryMinutes: number): Promise<void> {
   for (const name of ['sweep-idempotency', 'sweep-captures'] as const) {
     await queue.upsertJobScheduler(name, { every: sweepEveryMinutes * 60_000 }, { name, data: {} });
   }
+}
+
+/** Registers the recurring settling of verifications whose run died (every `everySeconds`). */
+export async function scheduleSettling(queue: Queue, everySeconds: number): Promise<void> {
+  const name = 'settle-abandoned-verifications';
+  await queue.upsertJobScheduler(name, { every: everySeconds * 1000 }, { name, data: {} });
 }

@@ -2,7 +2,9 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
+import type { ErrorMap } from '../gateway/error-map';
 import type { Db } from '../store/db';
+import { settleAbandoned } from '../verifications/settle-abandoned';
 import { deleteExpiredCaptures } from '../engine/captures-repo';
 import { deleteExpiredEnrollments } from '../faces/enrollments-repo';
 import { QUEUES, type MaintenanceJobName } from './queues';
@@ -11,6 +13,8 @@ import { sweepIdempotency } from './sweep-idempotency';
 export interface WorkerDeps {
   config: Config;
   db: Db;
+  /** Settles the calls abandoned verifications left in flight. */
+  errorMap: ErrorMap;
   logger: Logger;
   now: () => Date;
 }
@@ -26,6 +30,7 @@ function maintenanceProcessors(deps: WorkerDeps): Record<MaintenanceJobName, Pro
       deleted: await deleteExpiredCaptures(deps.db, deps.now()),
       enrollmentsDeleted: await deleteExpiredEnrollments(deps.db, deps.now()),
     }),
+    'settle-abandoned-verifications': () => settleAbandoned({ ...deps, leaseSeconds: deps.config.verifications.leaseSeconds }),
   };
 }
 

@@ -12,12 +12,33 @@ export interface LedgerEntry {
   provider: string;
   operation: string;
   upstreamRequestId: string | null;
-  suiteCode: string;
+  /** Null while the call is in flight: written ahead of it, the row is `unknown` until its answer settles it. */
+  suiteCode: string | null;
   charged: Charge;
   unitPrice: number;
   currency: string;
   sandbox: boolean;
 }
+
+/** The ledger's columns as an INSERT names them, and a row's values in that order. */
+export const LEDGER_COLUMNS = `attempt_id, org_id, key_id, customer_id, verification_id, check_name, provider, operation,
+  upstream_request_id, suite_code, charged, unit_price, currency, sandbox`;
+export const ledgerParams = (e: LedgerEntry): unknown[] => [
+  e.attemptId,
+  e.orgId,
+  e.keyId,
+  e.customerId,
+  e.verificationId,
+  e.check,
+  e.provider,
+  e.operation,
+  e.upstreamRequestId,
+  e.suiteCode,
+  e.charged,
+  e.unitPrice,
+  e.currency,
+  e.sandbox,
+];
 
 /**
  * Books the call; returns false when this upstream call was already booked (the same request id for the
@@ -25,28 +46,29 @@ export interface LedgerEntry {
  */
 export async function insertLedgerEntry(tx: Queryable, e: LedgerEntry): Promise<boolean> {
   const { rowCount } = await tx.query(
-    `INSERT INTO ledger_entries (attempt_id, org_id, key_id, customer_id, verification_id, check_name, provider, operation,
-       upstream_request_id, suite_code, charged, unit_price, currency, sandbox)
+    `INSERT INTO ledger_entries (${LEDGER_COLUMNS})
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
      ON CONFLICT DO NOTHING`,
-    [
-      e.attemptId,
-      e.orgId,
-      e.keyId,
-      e.customerId,
-      e.verificationId,
-      e.check,
-      e.provider,
-      e.operation,
-      e.upstreamRequestId,
-      e.suiteCode,
-      e.charged,
-      e.unitPrice,
-      e.currency,
-      e.sandbox,
-    ],
+    ledgerParams(e),
   );
   return rowCount > 0;
+}
+
+/** What a call's answer settles on the row written ahead of it. */
+export interface Settlement {
+  suiteCode: string;
+  charged: Charge;
+  upstreamRequestId: string | null;
+}
+
+/** Settles the row of an attempt with its answer. */
+export async function settleLedgerEntry(tx: Queryable, attemptId: string, s: Settlement): Promise<void> {
+  await tx.query(`UPDATE ledger_entries SET suite_code = $2, charged = $3, upstream_request_id = $4 WHERE attempt_id = $1`, [
+    attemptId,
+    s.suiteCode,
+    s.charged,
+    s.upstreamRequestId,
+  ]);
 }
 
 export interface UsageRow {
@@ -126,7 +148,7 @@ interface LedgerDbRow {
   provider: string;
   operation: string;
   upstream_request_id: string | null;
-  suite_code: string;
+  suite_code: string | null;
   charged: Charge;
   unit_price: string;
   currency: string;
@@ -191,11 +213,13 @@ export interface Resolution {
 
 /**
  * Settles an `unknown` row. The conditional UPDATE makes it happen once: of two resolutions racing,
- * one changes the row and the other sees it no longer unknown. Returns false when it was not unknown.
+ * one changes the row and the other sees it no longer unknown. A call still in flight is not resolvable:
+ * its answer may yet settle it. Returns false when it was not an unknown, settled call.
  */
 export async function resolveLedgerEntry(tx: Queryable, orgId: string, id: string, r: Resolution): Promise<boolean> {
   const { rowCount } = await tx.query(
-    `UPDATE ledger_entries SET charged = $3 WHERE org_id = $1 AND attempt_id = $2 AND charged = 'unknown'`,
+    `UPDATE ledger_entries SET charged = $3 WHERE org_id = $1 AND attempt_id = $2 AND charged = 'unknown'
+        AND EXISTS (SELECT 1 FROM verification_attempts a WHERE a.id = $2 AND a.state = 'settled')`,
     [orgId, id, r.charged],
   );
   if (rowCount === 0) return false;

@@ -1,33 +1,26 @@
-import type { Check, ProviderId } from '../../adapters/types';
-import { requireCustomer } from '../customers/require-customer';
+import type { Check, PreparedCall, ProviderId } from '../../adapters/types';
+import { knownCustomer } from '../customers/require-customer';
 import type { AppDeps, Caller } from '../deps';
-import { AppError, type Charge } from '../errors/app-error';
+import { AppError, isAppError, type Charge } from '../errors/app-error';
 import { errorCatalog } from '../errors/catalog';
+import { invalidRequest } from '../errors/invalid-request';
 import type { Attempt } from '../gateway/attempt';
 import { runChain, type ChainOutcome } from '../gateway/failover';
 import { inhouseEngine } from '../gateway/inhouse-engine';
-import { tryCandidate } from '../gateway/invoke';
-import { findRoutingPolicy } from '../gateway/routing-policies-repo';
-import { effectivePolicy, orgCandidates } from '../gateway/routing-policy';
+import { tryCandidate, type Invocation } from '../gateway/invoke';
+import { cachedRoutingPolicy } from '../gateway/routing-policies-repo';
+import { effectivePolicy, orgCandidates, type EffectivePolicy } from '../gateway/routing-policy';
 import type { Candidate } from '../gateway/routing';
 import { newId } from '../ids';
-import { insertLedgerEntry } from '../ledger/ledger-repo';
-import type { Commit } from '../store/db';
 import { presentAttempt } from './present';
-import {
-  attemptsOf,
-  completeVerification,
-  findInterrupted,
-  insertAttempt,
-  insertVerification,
-  type Completion,
-  type Verification,
-} from './verifications-repo';
+import type { RequestRecord, UnitOfWork } from '../store/db';
+import { Resumed, VerificationJournal } from './verification-journal';
+import { attemptsOf, type Completion, type Verification } from './verifications-repo';
 
 export interface VerificationRequest {
   customerId: string;
   check: Check;
-  /** Validated against the check's input shapes (the registry's inputIssues); each provider reads it with its own. */
+  /** As sent; each provider's operation reads it with its own schema, once (readInput). */
   input: unknown;
   /** A pinned provider, or undefined for `auto`. */
   provider?: ProviderId;
@@ -41,107 +34,145 @@ export interface VerificationResult {
   attempts: Attempt[];
 }
 
-/** The providers were called: what the chain did, and what the verification becomes once it is completed. */
+/** A verification run: its journal, and what its chain of calls did. */
 export interface CalledVerification {
-  verificationId: string;
+  journal: VerificationJournal;
   chain: ChainOutcome;
   completion: Completion;
 }
 
 /**
- * One verification, start to end: checks the customer, records the verification, routes it by the org's
- * policy, calls the candidates (each attempt and its ledger row committed as it completes) and completes
- * it through `commit`, returning it as stored. When no provider answered, the verification is completed
- * as `error` and the chain's error thrown. Needs no request: a route or a worker runs it.
+ * One verification, start to end: reads the input (once, with each provider's own schema), checks the
+ * customer, routes it by the org's policy, writes each call ahead of making it and its answer after
+ * (VerificationJournal), and completes it in `uow.commit` with the caller's reply, returning it as stored.
+ * When no provider answered, it is completed as `error` and the chain's error is thrown. A retry with the
+ * same Idempotency-Key after a crash goes on from the calls already made and never repeats one. Needs no
+ * request: a route or a worker runs it.
  */
 export async function runVerification(
   deps: AppDeps,
   caller: Caller,
   request: VerificationRequest,
-  commit: Commit<VerificationResult> = (work) => deps.db.transaction(work),
+  uow: UnitOfWork<VerificationResult> = { commit: (work) => deps.db.transaction(work) },
 ): Promise<VerificationResult> {
-  const called = await callProviders(deps, caller, request);
+  const called = await callProviders(deps, caller, request, uow);
   await refuseUnanswered(deps, called);
-  return commit(async (tx) => ({
-    verification: await completeVerification(tx, called.verificationId, called.completion),
-    attempts: called.chain.attempts,
-  }));
+  const { journal, chain, completion } = called;
+  return journal.finish(completion, uow, (verification) => ({ verification, attempts: chain.attempts }));
 }
 
 /**
- * The first half of a verification, for use cases that add writes to its completion (Dukcapil enrolls the
- * registry's photo): checks the customer, records the verification (or resumes the one an interrupted run
- * with the same Idempotency-Key left `processing`) and calls its candidates. Nothing is completed yet,
- * unless an adapter refused the input or something of ours failed: then it is completed as `error`.
+ * The verification up to its last write, for use cases that add writes to it (Dukcapil enrolls the
+ * registry's photo): everything runVerification does but the completion. A run already finished by an
+ * earlier request with the same Idempotency-Key comes back with its chain rebuilt from what it recorded.
  */
-export async function callProviders(deps: AppDeps, caller: Caller, request: VerificationRequest): Promise<CalledVerification> {
-  await requireCustomer(deps.db, caller.orgId, request.customerId);
-  const { verificationId, previous } = await startOrResume(deps, caller, request);
-  const call = {
-    check: request.check,
-    keyMode: caller.keyMode,
-    input: request.input,
-    meta: { customerId: request.customerId, verificationId, now: deps.now() },
-    record: (attempt: Attempt) => recordAttempt(deps, caller, request, attempt),
-    engine: inhouseEngine(deps, caller),
-  };
-  const invokeDeps = { ...deps.gateway, errorMap: deps.errorMap, providers: deps.providers, logger: deps.logger };
-  const stored = await findRoutingPolicy(deps.db, caller.orgId);
+export async function callProviders(
+  deps: AppDeps,
+  caller: Caller,
+  request: VerificationRequest,
+  uow: Pick<UnitOfWork<unknown>, 'begin'> & { record?: Pick<RequestRecord<unknown>, 'claim' | 'claimed'> } = {},
+): Promise<CalledVerification> {
+  const { registry } = deps.gateway;
+  const reads = readInput(deps, request);
+  await knownCustomer(deps, caller.orgId, request.customerId);
+  const stored = await cachedRoutingPolicy(deps.db, deps.caches, caller.orgId);
   const policy = effectivePolicy(deps.gateway.routing, stored?.policy ?? null);
+  const { candidates, excluded } = orgCandidates(
+    registry,
+    policy,
+    request.check,
+    request.input,
+    request.provider,
+    deps.gateway.random,
+    reads,
+  );
+  const journal = new VerificationJournal(deps, caller, request, newId('ver'), {
+    begin: uow.begin,
+    claim: uow.record?.claim,
+    claimed: uow.record?.claimed,
+  });
+  const run = (previous: Attempt[]) => chainOf(deps, caller, request, journal, reads, candidates, policy, previous);
+
   let chain: ChainOutcome;
+  let inherited = 0;
   try {
-    const { candidates, excluded } = orgCandidates(
-      deps.gateway.registry,
-      policy,
-      request.check,
-      request.input,
-      request.provider,
-      deps.gateway.random,
-    );
-    const { registry } = deps.gateway;
-    const standsIn = (c: Candidate) => registry.operation(c.provider, c.operation)?.fallbackOnly === true;
-    chain = await runChain(candidates, (candidate) => tryCandidate(invokeDeps, candidate, call), policy, previous, standsIn);
+    try {
+      chain = await run([]);
+    } catch (err) {
+      if (!(err instanceof Resumed)) throw err;
+      journal.resume(err.verification);
+      const previous = await attemptsOf(deps.db, [err.verification.id]);
+      inherited = previous.length;
+      // A run that already ended (the sweep settled it) only tells its ending again; an unfinished one goes on.
+      if (err.verification.status !== 'processing') {
+        chain = await chainOf(deps, caller, request, journal, reads, [], policy, previous);
+        return { journal, chain, completion: completionOf(chain, err.verification.completedAt ?? deps.now()) };
+      }
+      chain = await run(previous);
+    }
     chain.skipped.push(...excluded);
   } catch (err) {
-    // An adapter refused the input before calling (or a fault of ours): the row must not stay `processing`.
-    const errorCode = err instanceof AppError ? err.code : 'internal_error';
-    await completeVerification(deps.db, verificationId, unanswered(errorCode, [], deps.now()));
+    // Nothing written yet (a dependency down before any call, a stored reply to replay): nothing to end.
+    if (!journal.started) throw err;
+    // An adapter refused the input before calling, or a fault of ours: the row must not stay `processing`.
+    await journal.abandon(unanswered(isAppError(err) ? err.code : 'internal_error', [], deps.now()));
     deps.gateway.metrics.verifications.inc({ check: request.check, status: 'error' });
     throw err;
   }
   const completion = completionOf(chain, deps.now());
-  countOutcome(deps, request.check, chain, previous.length, completion.status);
-  return { verificationId, chain, completion };
+  countOutcome(deps, request.check, chain, inherited, completion.status);
+  return { journal, chain, completion };
 }
 
 /** When no provider answered: completes the verification as `error` and throws the chain's error. */
 export async function refuseUnanswered(deps: AppDeps, called: CalledVerification): Promise<void> {
   if (called.chain.answer) return;
-  await completeVerification(deps.db, called.verificationId, called.completion);
+  await called.journal.abandon(called.completion);
   throw chainError(called);
 }
 
-/** Every upstream call is booked with its attempt, in one transaction, before the chain moves on. */
-function recordAttempt(deps: AppDeps, caller: Caller, request: VerificationRequest, attempt: Attempt): Promise<void> {
-  return deps.db.transaction(async (tx) => {
-    await insertAttempt(tx, caller.orgId, attempt);
-    await insertLedgerEntry(tx, {
-      attemptId: attempt.id,
-      orgId: caller.orgId,
-      keyId: caller.keyId,
-      customerId: request.customerId,
-      verificationId: attempt.verificationId,
-      check: request.check,
-      provider: attempt.provider,
-      operation: attempt.operation,
-      upstreamRequestId: attempt.upstream.requestId,
-      suiteCode: attempt.suiteCode,
-      charged: attempt.charged,
-      unitPrice: deps.gateway.pricing.unitPrice(attempt.provider, attempt.operation),
-      currency: deps.gateway.pricing.currency,
-      sandbox: caller.keyMode === 'test',
-    });
-  });
+/**
+ * The verification's input as each provider serving the check reads it, once; a pinned provider that cannot
+ * serve the check, or an input no provider (or not the pinned one) takes, is refused naming the field.
+ */
+function readInput(deps: AppDeps, request: VerificationRequest): ReadonlyMap<ProviderId, PreparedCall | null> {
+  const { registry } = deps.gateway;
+  const { check, provider: pinned } = request;
+  if (pinned && !registry.operationFor(pinned, check)) {
+    throw new AppError('invalid_request', { params: { detail: `provider ${pinned} cannot serve check ${check}` }, param: 'provider' });
+  }
+  const reads = new Map(registry.providersServing(check).map((p) => [p, registry.prepare(check, p, request.input)] as const));
+  const issues = registry.inputIssuesOf(pinned ? [reads.get(pinned) ?? null] : [...reads.values()], check, request.input);
+  if (issues) throw invalidRequest(issues.map((i) => ({ ...i, path: ['input', ...i.path] })));
+  return reads;
+}
+
+/** Walks the candidates (after `previous`, the calls an interrupted run made), each call through the journal. */
+function chainOf(
+  deps: AppDeps,
+  caller: Caller,
+  request: VerificationRequest,
+  journal: VerificationJournal,
+  reads: ReadonlyMap<ProviderId, PreparedCall | null>,
+  candidates: Candidate[],
+  policy: EffectivePolicy,
+  previous: Attempt[],
+): Promise<ChainOutcome> {
+  const { registry } = deps.gateway;
+  const call: Invocation = {
+    check: request.check,
+    keyMode: caller.keyMode,
+    input: request.input,
+    prepared: reads,
+    meta: { customerId: request.customerId, verificationId: journal.verificationId, now: deps.now() },
+    writeAhead: (pending) => journal.writeAhead(pending),
+    settle: (attempt) => journal.settle(attempt),
+    withdraw: (pending) => journal.withdraw(pending),
+    engine: inhouseEngine(deps, caller),
+  };
+  const invokeDeps = { ...deps.gateway, errorMap: deps.errorMap, providers: deps.providers, logger: deps.logger };
+  const standsIn = (c: Candidate) => registry.operation(c.provider, c.operation)?.fallbackOnly === true;
+  return runChain(candidates, (candidate) => tryCandidate(invokeDeps, candidate, call), policy, previous, standsIn);
 }
 
 /** Failovers made by this run (attempts after the first, not counting those a resumed run inherited) and the outcome. */
@@ -154,33 +185,6 @@ function countOutcome(deps: AppDeps, check: Check, chain: ChainOutcome, inherite
   m.verifications.inc({ check, status });
 }
 
-/**
- * A new verification, or the one an interrupted run with the same Idempotency-Key and request left
- * `processing`, with the attempts it recorded: those calls were made (and maybe paid), so they count.
- */
-async function startOrResume(
-  deps: AppDeps,
-  caller: Caller,
-  request: VerificationRequest,
-): Promise<{ verificationId: string; previous: Attempt[] }> {
-  const k = request.idempotency;
-  const interrupted = k ? await findInterrupted(deps.db, caller.orgId, k.key, k.requestHash) : null;
-  if (interrupted) return { verificationId: interrupted, previous: await attemptsOf(deps.db, [interrupted]) };
-  const verificationId = newId('ver');
-  await insertVerification(deps.db, {
-    id: verificationId,
-    orgId: caller.orgId,
-    keyId: caller.keyId,
-    customerId: request.customerId,
-    check: request.check,
-    mode: 'sync',
-    requestedProvider: request.provider ?? 'auto',
-    sandbox: caller.keyMode === 'test',
-    idempotency: k,
-  });
-  return { verificationId, previous: [] };
-}
-
 const unanswered = (errorCode: string, skipped: Completion['skipped'], now: Date): Completion => ({
   status: 'error',
   provider: null,
@@ -191,7 +195,8 @@ const unanswered = (errorCode: string, skipped: Completion['skipped'], now: Date
   completedAt: now,
 });
 
-function completionOf(chain: ChainOutcome, now: Date): Completion {
+/** How a chain ends its verification: the answer's verdict, or `error` with the most telling reason nobody answered. */
+export function completionOf(chain: ChainOutcome, now: Date): Completion {
   const skipped = chain.skipped.map(({ provider, reason }) => ({ provider, reason }));
   const answer = chain.answer;
   if (!answer) return unanswered(failureCode(chain), skipped, now);
@@ -216,7 +221,8 @@ export function overallCharge(attempts: readonly { charged: Charge }[]): Charge 
 }
 
 /** The error when no provider answered: the suite model, with every provider's reason in the details. */
-function chainError({ verificationId, chain, completion }: CalledVerification): AppError {
+function chainError({ journal, chain, completion }: CalledVerification): AppError {
+  const verificationId = journal.verificationId;
   const last = chain.attempts.at(-1);
   const provider = last?.provider ?? chain.skipped[0]?.provider;
   return new AppError(completion.errorCode as string, {

@@ -200,7 +200,9 @@ describe('breakers, account health and credentials through the simulators', () =
       // A valid identity_selfie input: a provider is read its input before anything else, so `{}` would be refused first.
       input: { idNumber: ACCUAUTH_SANDBOX.plain, faceImage: SELFIE },
       meta: { customerId: 'c', verificationId: 'v', now: new Date() },
-      record: async () => undefined,
+      writeAhead: async () => undefined,
+      settle: () => undefined,
+      withdraw: async () => undefined,
     };
     const chain = await runChain(
       [

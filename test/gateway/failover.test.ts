@@ -61,7 +61,9 @@ async function chain(nik: string, allowFailoverAfterUnknown = false) {
     keyMode: 'test' as const,
     input: { idNumber: nik, faceImage: SELFIE },
     meta: { customerId: 'cus_chain', verificationId: 'ver_chain', now: new Date() },
-    record: async (a: Attempt) => void recorded.push(a),
+    writeAhead: async () => undefined,
+    settle: (a: Attempt) => void recorded.push(a),
+    withdraw: async () => undefined,
   };
   const outcome = await runChain([ACCUAUTH, SECOND], (c) => (c === ACCUAUTH ? tryCandidate(deps, c, call) : second.tryIt()), {
     allowFailoverAfterUnknown,

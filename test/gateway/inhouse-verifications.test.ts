@@ -310,7 +310,9 @@ describe('live keys and the breaker', () => {
       keyMode: 'live' as const,
       input: { captureBundleId: spoofSelfie },
       meta: { customerId: t.customerId, verificationId: 'ver_breaker', now: new Date() },
-      record: async (a: Attempt) => void attempts.push(a),
+      writeAhead: async () => undefined,
+      settle: (a: Attempt) => void attempts.push(a),
+      withdraw: async () => undefined,
       engine,
     };
     const candidate = { provider: 'inhouse' as const, operation: 'flash_liveness' };

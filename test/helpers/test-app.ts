@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { createCaches } from '../../src/cache/caches';
 import { loadConfig, type Config } from '../../src/config';
 import { allRoutes, createApp } from '../../src/http/app';
 import type { AppDeps } from '../../src/deps';
@@ -114,6 +115,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       providers: options.providers ?? loadProvidersConfig(undefined, gateway.registry),
       gateway,
       engine,
+      caches: createCaches(),
       now: () => new Date(Date.now() + offset),
     };
     const app = createApp(deps, [...allRoutes(deps), ...(options.extraRoutes?.(deps) ?? [])]);

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { maintenanceQueue, QUEUES, scheduleMaintenance } from '../../src/jobs/queues';
 import { checkEvictionPolicy, producerConnection, whenReady, workerConnection } from '../../src/jobs/redis';
 import { startWorkers } from '../../src/jobs/workers';
+import { loadErrorMap } from '../../src/gateway/error-map';
 import { createLogger } from '../../src/logger';
 import type { Db } from '../../src/store/db';
 import { claimKey } from '../../src/store/idempotency-repo';
@@ -33,7 +34,7 @@ beforeAll(async () => {
   eventsConnection = workerConnection(REDIS_URL);
   events = new QueueEvents(QUEUES.maintenance, { connection: eventsConnection, prefix });
   await events.waitUntilReady();
-  workers = startWorkers({ config: testConfig(), db, logger: createLogger('silent'), now: () => new Date() }, consumer, prefix);
+  workers = startWorkers({ config: testConfig(), db, errorMap: loadErrorMap(), logger: createLogger('silent'), now: () => new Date() }, consumer, prefix);
 });
 afterAll(async () => {
   await Promise.all((workers ?? []).map((w) => w.close()));

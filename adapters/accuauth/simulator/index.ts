@@ -19,7 +19,9 @@
  * - 400 INVALID_ARGUMENT (`argument '<field>': <why>`) for a missing or malformed field, an id_number that is
  *   not 16 digits, or an image over 50 KB decoded. Unknown paths answer 404 NOT_FOUND.
  * Billing (GET /__sim/billing): results 01 and 02 are charged, as the vendor documents; an id_name_check
- * score is charged too (an answered lookup, our inference); every other answer is free. The kit's
+ * score is charged too (an answered lookup, our inference); every other answer is free. Each call whose body
+ * carries a string `id_number` is also recorded under that NIK (GET /__sim/billed[?ref=<NIK>]), so a caller
+ * can tell which request the vendor billed and how many times. The kit's
  * `quotaExhausted` knob answers 403 OUT_OF_QUOTA to every valid call.
  * Remarks other than UNSAME and UNKNOW, and the id_name_check failures, are not documented: they are ours.
  */
@@ -47,8 +49,8 @@ export function accuauthSimulator(options: AccuauthSimulatorOptions = {}): { app
   let sequence = 0;
   // `SFBw` + 19 digits, as in the sample: epoch ms (13 digits) then a 6-digit sequence.
   const orderNo = () => `SFBw${BigInt(Date.now()) * 1_000_000n + BigInt(sequence++ % 1_000_000)}`;
-  const send = (res: Response, answer: Answer) => {
-    state.record(answer.scenario, answer.charged);
+  const send = (res: Response, answer: Answer, ref?: string) => {
+    state.record(answer.scenario, answer.charged, ref);
     res.status(answer.httpStatus).json(answer.body);
   };
 
@@ -58,16 +60,19 @@ export function accuauthSimulator(options: AccuauthSimulatorOptions = {}): { app
     }
     const parsed = parseJsonBody(req.body);
     if (!parsed.ok) return send(res, errorAnswer(`${op}:INVALID_ARGUMENT`, 400, 'INVALID_ARGUMENT', 'request body is not valid JSON'));
+    const ref = refOf(parsed.value);
     const reason = invalidArgument(op, parsed.value);
-    if (reason) return send(res, errorAnswer(`${op}:INVALID_ARGUMENT`, 400, 'INVALID_ARGUMENT', reason));
-    if (state.faults.quotaExhausted) return send(res, errorAnswer(`${op}:OUT_OF_QUOTA`, 403, 'OUT_OF_QUOTA', 'API calls quota exceeded'));
+    if (reason) return send(res, errorAnswer(`${op}:INVALID_ARGUMENT`, 400, 'INVALID_ARGUMENT', reason), ref);
+    if (state.faults.quotaExhausted) {
+      return send(res, errorAnswer(`${op}:OUT_OF_QUOTA`, 403, 'OUT_OF_QUOTA', 'API calls quota exceeded'), ref);
+    }
     const body = parsed.value as Record<string, unknown>;
     const answer = scenarioAnswer(op, body, orderNo);
     if (op === 'id_selfie' && String(body.id_number).slice(-2) in PHOTO_RESULTS) {
       const result = (answer.body as { result: Record<string, unknown> }).result;
       result.registry_photo = await sampleReferencePhoto();
     }
-    send(res, answer);
+    send(res, answer, ref);
   };
 
   const app = simulatorApp(
@@ -89,6 +94,15 @@ export function accuauthSimulator(options: AccuauthSimulatorOptions = {}): { app
     { bodyLimitBytes: 1024 * 1024 },
   );
   return { app, state };
+}
+
+/**
+ * The NIK a request names: the reference its billing is recorded under. None when the body has no string
+ * id_number, or one longer than 64 characters (a hostile body must not grow the counters' keys).
+ */
+function refOf(body: unknown): string | undefined {
+  const id = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).id_number : undefined;
+  return typeof id === 'string' && id.length <= 64 ? id : undefined;
 }
 
 /** Starts the simulator on 127.0.0.1 (port 0 picks a free one). */

@@ -18,7 +18,8 @@ export function dukcapilRoutes(deps: AppDeps): RouteSpec[] {
       bodyLimitBytes: 2 * SELFIE_MAX_BASE64_CHARS + 16 * 1024,
       // No `body` schema on purpose: the capability is checked before the body, so an org without it
       // hears the seed's 403 whatever it sent.
-      handler: async ({ caller, req, commit }) => {
+      idempotencyClaim: 'in_first_write',
+      handler: async ({ caller, req, unitOfWork }) => {
         await assertOrgCapability(deps.db, caller.orgId, 'dukcapil');
         const body = DukcapilRequest.parse(req.body);
         const key = idempotencyKeyOf(req);
@@ -28,7 +29,7 @@ export function dukcapilRoutes(deps: AppDeps): RouteSpec[] {
           body: presentDukcapilVerdict(r.verification, body, r.referencePhoto, r.enrollment, r.attempts.map(presentAttempt)),
           headers: { 'Verigate-Provider': r.verification.provider ?? '', 'Verigate-Attempts': String(r.attempts.length) },
         });
-        return reply(await runDukcapilCheck(deps, caller, body, idempotency, commit(reply)));
+        return reply(await runDukcapilCheck(deps, caller, body, idempotency, unitOfWork(reply)));
       },
     }),
   ];

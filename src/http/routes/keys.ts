@@ -58,6 +58,8 @@ export function keyRoutes(deps: AppDeps): RouteSpec[] {
       handler: async ({ caller, params }) => {
         const key = await revokeKey(deps.db, caller.orgId, params.id as string, deps.now());
         if (!key) throw new AppError('resource_not_found', { params: { resource: 'api key' }, param: 'id' });
+        // At once on this instance; other instances stop accepting it within CACHE_TTL_MS.
+        deps.caches.keys.deleteWhere((cached) => cached.id === key.id);
         return { status: 200, body: present(key) };
       },
     }),

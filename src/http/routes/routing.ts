@@ -51,6 +51,7 @@ export function routingRoutes(deps: AppDeps): RouteSpec[] {
         assertServable(registry, input);
         const at = deps.now();
         await saveRoutingPolicy(deps.db, caller.orgId, caller.keyId, input, at);
+        deps.caches.policies.deleteWhere((_policy, orgId) => orgId === caller.orgId);
         deps.logger.info({ audit: 'routing_policy_changed', orgId: caller.orgId, keyId: caller.keyId }, 'routing policy changed');
         return { status: 200, body: { ...presentPolicy(effectivePolicy(deps.gateway.routing, input)), updatedAt: at.toISOString() } };
       },

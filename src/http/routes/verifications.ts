@@ -1,5 +1,5 @@
-import { z, ZodError } from 'zod';
-import { CHECKS, type Check, type ProviderId } from '../../../adapters/types';
+import { z } from 'zod';
+import { CHECKS } from '../../../adapters/types';
 import type { AppDeps } from '../../deps';
 import { AppError } from '../../errors/app-error';
 import { providerIdSchema, type Registry } from '../../gateway/registry';
@@ -42,20 +42,6 @@ const ListQuery = z
   })
   .strict();
 
-/**
- * Checks that a pinned provider serves the check, and the input against the pinned provider's shape or any
- * shape of the check, with any issue reported under `input.` so the integrator sees which field. The input
- * goes on as sent: each provider tried reads it with its own schema.
- */
-export function validVerificationInput(registry: Registry, check: Check, input: unknown, pinned?: ProviderId): unknown {
-  if (pinned && !registry.operationFor(pinned, check)) {
-    throw new AppError('invalid_request', { params: { detail: `provider ${pinned} cannot serve check ${check}` }, param: 'provider' });
-  }
-  const issues = registry.inputIssues(check, input, pinned);
-  if (!issues) return input;
-  throw new ZodError(issues.map((i) => ({ ...i, path: ['input', ...i.path] })));
-}
-
 /** A finished verification as POST answers it: 200, with the provider that answered and the attempts made. */
 export const verificationReply = ({ verification, attempts }: VerificationResult): Reply => ({
   status: 200,
@@ -68,21 +54,25 @@ export function verificationRoutes(deps: AppDeps): RouteSpec[] {
   const CreateVerification = createVerification(registry);
   return [
     /**
-     * Runs a check now. Upstream calls happen before the final transaction, each attempt and its ledger
-     * row committed as it completes; the verification's ending is stored with the idempotent reply.
+     * Runs a check now. Each upstream call is written ahead of being made (the first with the verification
+     * and the Idempotency-Key's claim); its answer, the ending and the idempotent reply commit together.
      */
     route({
       method: 'post',
       path: '/v1/verifications',
       scope: 'verifications:write',
       body: CreateVerification,
-      handler: async ({ caller, body, req, commit }) => {
-        const pinned = body.provider === 'auto' ? undefined : body.provider;
-        const input = validVerificationInput(registry, body.check, body.input, pinned);
+      idempotencyClaim: 'in_first_write',
+      handler: async ({ caller, body, req, unitOfWork }) => {
         const key = idempotencyKeyOf(req);
-        const idempotency = key ? { key, requestHash: requestHash(req) } : undefined;
-        const request = { customerId: body.customerId, check: body.check, input, provider: pinned, idempotency };
-        return verificationReply(await runVerification(deps, caller, request, commit(verificationReply)));
+        const request = {
+          customerId: body.customerId,
+          check: body.check,
+          input: body.input,
+          provider: body.provider === 'auto' ? undefined : body.provider,
+          idempotency: key ? { key, requestHash: requestHash(req) } : undefined,
+        };
+        return verificationReply(await runVerification(deps, caller, request, unitOfWork(verificationReply)));
       },
     }),
     route({

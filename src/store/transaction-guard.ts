@@ -1,0 +1,9 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+// Marks code running inside a transaction. There, the pool-level query would deadlock on PGlite (one
+// connection, held by the transaction) and silently escape the transaction on server Postgres.
+export const inTransaction = new AsyncLocalStorage<true>();
+
+export function outsideTransaction(): void {
+  if (inTransaction.getStore()) throw new Error('db.query inside a transaction: use the transaction handle it was given');
+}
