@@ -20,7 +20,13 @@ export interface BenchEngine {
 
 export async function benchEngine(name: EngineName, url: string | undefined): Promise<BenchEngine> {
   if (name === 'pglite') {
-    return { name, where: 'PGlite in memory', open: () => openDb({ pgliteDir: 'memory://' }), close: async () => undefined };
+    // In its worker thread, as the embedded run (`npm start`) uses it (src/store/open-store.ts).
+    return {
+      name,
+      where: 'PGlite in memory, in its worker thread',
+      open: () => openDb({ pgliteDir: 'memory://', pgliteThread: true }),
+      close: async () => undefined,
+    };
   }
   if (!url) throw new Error('--db postgres needs DATABASE_URL or TEST_DATABASE_URL');
   const schema = `bench_${randomBytes(6).toString('hex')}`;

@@ -98,6 +98,7 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
       await Promise.all([api?.close(grace), ...workers.map((w) => withDeadline(w.close(), grace, () => w.close(true)))]);
       await queue?.close();
       deps.gateway.breakers.shutdown();
+      await deps.gateway.stats.flush().catch(() => undefined);
       await deps.engine.pool.close();
       await Promise.allSettled([redis.quit(), workerRedis?.quit()]);
       await db.close();

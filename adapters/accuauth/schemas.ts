@@ -114,3 +114,8 @@ export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
 
 /** Either envelope of one endpoint: what a body must fit to be more than `schema_invalid`. */
 export const answerOf = <R extends z.ZodType>(result: R) => z.union([successEnvelope(result), ErrorEnvelope]);
+
+// Each endpoint's answer, built once: a zod schema is an object graph, not worth building per call.
+export const IdSelfieAnswer = answerOf(IdSelfieResult);
+export const IdNameAnswer = answerOf(IdNameResult);
+export const IdNameCheckAnswer = answerOf(IdNameCheckResult);

@@ -4,11 +4,10 @@ import { compact, parseBody, readAnswer, type RawExchange } from '../http';
 import type { AdapterOutcome, UpstreamFacts } from '../types';
 import {
   ACCUAUTH_IMAGE_LIMIT_BYTES,
-  answerOf,
   ErrorEnvelope,
-  IdNameCheckResult,
-  IdNameResult,
-  IdSelfieResult,
+  IdNameAnswer,
+  IdNameCheckAnswer,
+  IdSelfieAnswer,
   ReferencePhoto,
   type IdNameRequest,
   type IdSelfieRequest,
@@ -122,10 +121,14 @@ function errorFacts(text: string): UpstreamFacts {
  * Reads one AccuAuth answer (adapters/http.ts readAnswer): a 200 is either envelope; the success envelope
  * gives `code: "OK"` plus the result code and the normalised data, the error envelope its status as `code`.
  */
-function outcomeOf<R, T>(raw: RawExchange, resultSchema: z.ZodType<R>, read: (result: R) => ReadResult<T>): AdapterOutcome<T> {
+function outcomeOf<R, T>(
+  raw: RawExchange,
+  answer: z.ZodType<{ status: 'OK'; result: R; request_id?: string | undefined } | ErrorEnvelope>,
+  read: (result: R) => ReadResult<T>,
+): AdapterOutcome<T> {
   return readAnswer(raw, {
     success: [200],
-    schema: answerOf(resultSchema),
+    schema: answer,
     read: (answer) => {
       if (!('result' in answer)) return { facts: { code: answer.status, message: opt(answer.reason), requestId: opt(answer.request_id) } };
       const { result, orderNo, data } = read(answer.result);
@@ -144,7 +147,7 @@ export interface IdSelfieReading {
 
 export function readIdSelfie(raw: RawExchange): IdSelfieReading {
   let referencePhoto: string | undefined;
-  const outcome = outcomeOf(raw, IdSelfieResult, (r) => {
+  const outcome = outcomeOf(raw, IdSelfieAnswer, (r) => {
     let photoState: IdSelfieData['referencePhoto'];
     if (r.registry_photo !== undefined && r.registry_photo !== null) {
       const valid = ReferencePhoto.safeParse(r.registry_photo).success;
@@ -172,7 +175,7 @@ export function readIdSelfie(raw: RawExchange): IdSelfieReading {
 }
 
 export const idNameOutcome = (raw: RawExchange): AdapterOutcome<IdNameData> =>
-  outcomeOf(raw, IdNameResult, (r) => ({
+  outcomeOf(raw, IdNameAnswer, (r) => ({
     result: r.result,
     orderNo: r.order_no,
     data: compact({ resultCode: r.result, remark: opt(r.remark), handledAt: r.handle_time }),
@@ -180,4 +183,4 @@ export const idNameOutcome = (raw: RawExchange): AdapterOutcome<IdNameData> =>
 
 // id_name_check has neither result code nor order_no: its facts are {code: OK} and the request_id.
 export const idNameCheckOutcome = (raw: RawExchange): AdapterOutcome<IdNameCheckData> =>
-  outcomeOf(raw, IdNameCheckResult, (r) => ({ data: { namePercent: r.name_percent } }));
+  outcomeOf(raw, IdNameCheckAnswer, (r) => ({ data: { namePercent: r.name_percent } }));

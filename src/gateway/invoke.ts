@@ -115,14 +115,12 @@ async function callCandidate(deps: InvokeDeps, candidate: Candidate, call: Invoc
   return { tried: true, attempt };
 }
 
-/** Metrics, and the shared recent figures written without waiting: a Redis hiccup must not fail a call that was made. */
+/** Metrics, and the shared recent figures (written in batches, never waited for). */
 function observe(deps: InvokeDeps, keyMode: KeyMode, a: Attempt, healthFailure: boolean): void {
   const labels = { provider: a.provider, operation: a.operation };
   deps.metrics.upstreamLatency.observe({ ...labels, outcome: a.kind, code: a.suiteCode }, a.latencyMs / 1000);
   deps.metrics.charges.inc({ ...labels, charged: a.charged });
-  deps.stats.record(keyMode, a.provider, a.latencyMs, healthFailure).catch((err: Error) => {
-    deps.logger.warn({ err: err.message, provider: a.provider }, 'recent provider stats not recorded');
-  });
+  deps.stats.record(keyMode, a.provider, a.latencyMs, healthFailure);
 }
 
 const skipped = (provider: ProviderId, reason: string, suiteCode: string): CandidateOutcome => ({

@@ -1,8 +1,8 @@
-import { AsyncResource } from 'node:async_hooks';
 import type { NextFunction, Request, Response } from 'express';
 import type { AppDeps, Caller } from '../deps';
 import type { Queryable } from '../store/db';
 import { newClaimToken, type StoredResponse } from '../store/idempotency-repo';
+import { detached } from '../store/transaction-guard';
 import { logError, serialiseError } from './error-response';
 import * as idempotency from './idempotency';
 import { takeRateLimit } from './middleware/rate-limit';
@@ -126,20 +126,21 @@ export function runRoute(deps: AppDeps, spec: RouteSpec) {
 class ClaimKeeper {
   held: idempotency.HeldClaim | undefined;
   private timer?: NodeJS.Timeout;
-  // Bound outside any transaction: the renewals must not run inside the one that made the claim.
-  private readonly renewEvery = AsyncResource.bind((claim: idempotency.HeldClaim) => {
-    const everyMs = (this.deps.config.idempotency.lockTimeoutSeconds * 1000) / 3;
-    this.timer = setInterval(() => {
-      idempotency.renew(this.deps, claim).catch((err: Error) => this.deps.logger.warn({ err: err.message }, 'idempotency claim not renewed'));
-    }, everyMs);
-    this.timer.unref();
-  });
 
   constructor(private readonly deps: AppDeps) {}
 
   hold(claim: idempotency.HeldClaim): void {
     this.held = claim;
-    this.renewEvery(claim);
+    const everyMs = (this.deps.config.idempotency.lockTimeoutSeconds * 1000) / 3;
+    // The claim may be made inside the use case's first transaction: the renewals are not part of it.
+    this.timer = setInterval(
+      () =>
+        detached(() => idempotency.renew(this.deps, claim)).catch((err: Error) =>
+          this.deps.logger.warn({ err: err.message }, 'idempotency claim not renewed'),
+        ),
+      everyMs,
+    );
+    this.timer.unref();
   }
 
   /** Claims inside `tx`; a key in use, reused or already answered throws. True when the claim was taken over. */

@@ -1,4 +1,3 @@
-import { AsyncResource } from 'node:async_hooks';
 import type { AppDeps, Caller } from '../deps';
 import type { Attempt, PendingAttempt } from '../gateway/attempt';
 import { interruptedAttempt } from '../gateway/invoke';
@@ -6,6 +5,7 @@ import { AppError } from '../errors/app-error';
 import { insertLedgerEntry, settleLedgerEntry } from '../ledger/ledger-repo';
 import { writeFirst, writeLast, writeNext, type FreshClaim } from './journal-writes';
 import type { Commit, Queryable, UnitOfWork } from '../store/db';
+import { detached } from '../store/transaction-guard';
 import {
   completeVerification,
   deletePendingAttempt,
@@ -46,16 +46,6 @@ export class VerificationJournal {
   /** The call written ahead and not yet answered. */
   private inFlight: PendingAttempt | null = null;
   private heartbeat?: NodeJS.Timeout;
-  // Created outside any transaction, so the heartbeat's queries never run inside one.
-  private readonly startHeartbeat = AsyncResource.bind(() => {
-    const every = this.leaseMs / 3;
-    this.heartbeat = setInterval(() => {
-      renewLease(this.deps.db, this.verificationId, new Date(this.deps.now().getTime() + this.leaseMs)).catch((err: Error) => {
-        this.deps.logger.warn({ err: err.message, verificationId: this.verificationId }, 'verification lease not renewed');
-      });
-    }, every);
-    this.heartbeat.unref();
-  });
 
   /** When the verification was first written (kept to answer without reading it back). */
   private createdAt: Date;
@@ -283,6 +273,17 @@ export class VerificationJournal {
       currency: this.deps.gateway.pricing.currency,
       sandbox: this.caller.keyMode === 'test',
     };
+  }
+
+  /** Renews the lease every third of it while the run lives (never as part of a transaction the run has open). */
+  private startHeartbeat(): void {
+    this.heartbeat = setInterval(() => {
+      const until = new Date(this.deps.now().getTime() + this.leaseMs);
+      detached(() => renewLease(this.deps.db, this.verificationId, until)).catch((err: Error) => {
+        this.deps.logger.warn({ err: err.message, verificationId: this.verificationId }, 'verification lease not renewed');
+      });
+    }, this.leaseMs / 3);
+    this.heartbeat.unref();
   }
 
   private stop(): void {
