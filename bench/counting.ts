@@ -5,6 +5,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Db, Queryable } from '../src/store/db';
+import { textOf } from '../src/store/sql';
 
 export interface DbCounts {
   /** Statements the driver sent: every query, plus BEGIN and COMMIT (or ROLLBACK) of each transaction. */
@@ -54,7 +55,7 @@ export function countingDb(db: Db): { db: Db; counts: () => DbCounts } {
     query(sql, params) {
       c.roundTrips++;
       c.queries++;
-      if (isWrite(sql)) c.autocommitWrites++;
+      if (isWrite(textOf(sql))) c.autocommitWrites++;
       return db.query(sql, params);
     },
     async transaction(fn) {
@@ -67,7 +68,7 @@ export function countingDb(db: Db): { db: Db; counts: () => DbCounts } {
             query(sql, params) {
               c.roundTrips++;
               c.statementsInTransactions++;
-              if (isWrite(sql)) wrote = true;
+              if (isWrite(textOf(sql))) wrote = true;
               return tx.query(sql, params);
             },
           };

@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import type { StoredResponse } from './idempotency-repo';
 import { Pool, types } from 'pg';
 import { openPgliteThread } from './pglite-thread';
+import { textOf, type Sql } from './sql';
 import { inTransaction, outsideTransaction } from './transaction-guard';
 
 // int8 (counts, sums) as numbers: every bigint we store stays far below 2^53.
@@ -15,7 +16,7 @@ export interface QueryResult<T> {
 
 /** What repositories need: a query. Both a pool and an open transaction offer it. */
 export interface Queryable {
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
+  query<T = Record<string, unknown>>(sql: Sql, params?: unknown[]): Promise<QueryResult<T>>;
 }
 
 export interface Db extends Queryable {
@@ -92,9 +93,10 @@ export async function openDb(options: DbOptions): Promise<Db> {
 async function openPostgres(url: string, max: number): Promise<Db> {
   const pool = new Pool({ connectionString: url, max, connectionTimeoutMillis: 5000 });
   pool.on('error', () => undefined); // an idle client dropped by the server; the next query reconnects
-  const query = async <T>(sql: string, params?: unknown[]) => {
+  const config = (sql: Sql, values?: unknown[]) => (typeof sql === 'string' ? { text: sql, values } : { ...sql, values });
+  const query = async <T>(sql: Sql, params?: unknown[]) => {
     outsideTransaction();
-    const result = await pool.query(sql, params as unknown[]);
+    const result = await pool.query(config(sql, params));
     return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
   };
   return {
@@ -105,8 +107,8 @@ async function openPostgres(url: string, max: number): Promise<Db> {
       try {
         await client.query('BEGIN');
         const result = await inTransaction.run(true, () => fn({
-          query: async <T>(sql: string, params?: unknown[]) => {
-            const r = await client.query(sql, params as unknown[]);
+          query: async <T>(sql: Sql, params?: unknown[]) => {
+            const r = await client.query(config(sql, params));
             return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
           },
         }));
@@ -132,14 +134,14 @@ async function openPglite(dir: string): Promise<Db> {
   });
   return {
     kind: 'pglite',
-    query: async <T>(sql: string, params?: unknown[]) => {
+    query: async <T>(sql: Sql, params?: unknown[]) => {
       outsideTransaction();
-      return toResult<T>(await pg.query(sql, params));
+      return toResult<T>(await pg.query(textOf(sql), params));
     },
     // PGlite is one connection: its transaction() holds it exclusively, so concurrent callers queue.
     transaction: (fn) =>
       pg.transaction((tx) =>
-        inTransaction.run(true, () => fn({ query: async <T>(sql: string, params?: unknown[]) => toResult<T>(await tx.query(sql, params)) })),
+        inTransaction.run(true, () => fn({ query: async <T>(sql: Sql, params?: unknown[]) => toResult<T>(await tx.query(textOf(sql), params)) })),
       ),
     close: () => pg.close(),
   };

@@ -27,6 +27,7 @@ import { Worker } from 'node:worker_threads';
 import type { Db, QueryResult, Queryable } from './db';
 import type { Reply, Request, SerializedError, WorkerInput } from './pglite-worker';
 import { inTransaction, outsideTransaction } from './transaction-guard';
+import { textOf, type Sql } from './sql';
 
 type RequestBody = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
@@ -159,9 +160,9 @@ export async function openPgliteThread(dir: string): Promise<ThreadedPglite> {
     throw err;
   }
 
-  const query = async <T>(sql: string, params?: unknown[]): Promise<QueryResult<T>> => {
+  const query = async <T>(sql: Sql, params?: unknown[]): Promise<QueryResult<T>> => {
     outsideTransaction();
-    return toResult<T>(await settle(call({ op: 'query', sql, params: compact(params) })));
+    return toResult<T>(await settle(call({ op: 'query', sql: textOf(sql), params: compact(params) })));
   };
 
   return {
@@ -174,9 +175,9 @@ export async function openPgliteThread(dir: string): Promise<ThreadedPglite> {
       const tx = post({ op: 'begin' });
       let ended = false;
       const handle: Queryable = {
-        query: async <R>(sql: string, params?: unknown[]) => {
+        query: async <R>(sql: Sql, params?: unknown[]) => {
           if (ended) throw new Error('Transaction is closed');
-          return toResult<R>(await settle(call({ op: 'txQuery', tx, sql, params: compact(params) })));
+          return toResult<R>(await settle(call({ op: 'txQuery', tx, sql: textOf(sql), params: compact(params) })));
         },
       };
       let result: T;

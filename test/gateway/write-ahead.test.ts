@@ -3,6 +3,7 @@ import { producerConnection } from '../../src/jobs/redis';
 import type { Db } from '../../src/store/db';
 import { startTestApp } from '../helpers/test-app';
 import { ledgerCounts, SELFIE, startSimulatedGateway, type Simulated } from './support';
+import { textOf } from '../../src/store/sql';
 
 /** The verification's writes (VerificationJournal): each call written ahead of being made, two writes in the common case. */
 let gw: Simulated;
@@ -23,7 +24,7 @@ function countWrites(db: Db): { writes: () => number; stop: () => void } {
     return transaction(fn);
   };
   db.query = (sql, params) => {
-    if (/^\s*(WITH[\s\S]*)?(INSERT|UPDATE|DELETE)/i.test(sql)) writes += 1;
+    if (/^\s*(WITH[\s\S]*)?(INSERT|UPDATE|DELETE)/i.test(textOf(sql))) writes += 1;
     return query(sql, params);
   };
   return {
