@@ -98,6 +98,8 @@ export async function callProviders(
   try {
     try {
       chain = await run([]);
+      // No call was made: the run still writes (and claims its key) before it answers.
+      if (!journal.started) await journal.open();
     } catch (err) {
       if (!(err instanceof Resumed)) throw err;
       journal.resume(err.verification);

@@ -108,13 +108,34 @@ export class VerificationJournal {
       });
       if (written) return void (claim && this.opening.claimed?.());
     }
+    await this.claimAndWrite(async (tx) => {
+      await insertPendingAttempt(tx, this.caller.orgId, pending);
+      await insertLedgerEntry(tx, this.ledgerRow(pending));
+    });
+  }
+
+  /**
+   * The first write of a run that made no call (every provider skipped: drained, in cooldown, breaker open):
+   * the verification with the caller's claim, like any first write. Without it such a run would answer
+   * beside its Idempotency-Key: a fresh 503 where the key has a stored reply, and a run of its own while
+   * an earlier run of the key is unfinished, whose retry would later call the vendor that earlier run had
+   * already been billed by. With it the key is in use (409), replayed, or the earlier run resumed (`Resumed`).
+   */
+  async open(): Promise<void> {
+    if (this.written) return;
+    await this.claimAndWrite(async () => undefined);
+    this.written = true;
+    this.startHeartbeat();
+  }
+
+  /** The long way of a first write: the caller's claim (taken over from a dead request, perhaps), then an earlier run of the key or the verification. */
+  private async claimAndWrite(more: (tx: Queryable) => Promise<void>): Promise<void> {
     const resumed = await this.deps.db.transaction(async (tx) => {
       const tookOver = (await this.opening.begin?.(tx)) ?? false;
       const earlier = await this.earlierRun(tx, tookOver);
       if (earlier) return earlier;
       await insertVerification(tx, this.newVerification());
-      await insertPendingAttempt(tx, this.caller.orgId, pending);
-      await insertLedgerEntry(tx, this.ledgerRow(pending));
+      await more(tx);
       return null;
     });
     if (resumed) throw new Resumed(resumed);
@@ -204,8 +225,6 @@ export class VerificationJournal {
   }
 
   private async complete(tx: Queryable, completion: Completion): Promise<Verification> {
-    if (!this.written) await insertVerification(tx, this.newVerification());
-    this.written = true;
     await this.writeAnswer(tx);
     return completeVerification(tx, this.verificationId, completion);
   }

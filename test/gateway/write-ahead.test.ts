@@ -116,3 +116,63 @@ describe('failures before any effect', () => {
     expect(await ledgerCounts(gw.app, t.orgId)).toEqual({ charged: 1, free: 0, unknown: 0, total: 1 });
   });
 });
+
+describe('a run that makes no call still answers for its Idempotency-Key', () => {
+  const drain = () => gw.app.deps.gateway.drains.drain('accuauth', { reason: 'test', orgId: 'ops', keyId: 'ops', at: new Date().toISOString() });
+  const restore = () => gw.app.deps.gateway.drains.restore('accuauth', { orgId: 'ops', keyId: 'ops', reason: 'test' });
+  const rowsOf = async (orgId: string) =>
+    (await gw.app.deps.db.query<{ status: string }>('SELECT status FROM verifications WHERE org_id = $1 ORDER BY seq', [orgId])).rows.map((r) => r.status);
+
+  it('when the key is held by a run in flight and the vendor is drained, then the retry gets 409, and once answered a replay, never a run of its own', async () => {
+    const t = await gw.tenant();
+    const nik = ACCUAUTH_SANDBOX.results['01']!;
+    gw.sims.accuauth.setFaults({ latencyMs: 300 });
+    const before = gw.sims.accuauth.billing().totalCalls;
+    const first = verify(t.key, t.customerId, nik, { 'Idempotency-Key': 'held-while-drained' });
+    await new Promise((r) => setTimeout(r, 100));
+    await drain();
+    try {
+      const during = await verify(t.key, t.customerId, nik, { 'Idempotency-Key': 'held-while-drained' });
+      expect(during.res.status).toBe(409);
+      expect(during.body.error.code).toBe('idempotency_key_in_use');
+      expect((await first).res.status).toBe(200);
+      const after = await verify(t.key, t.customerId, nik, { 'Idempotency-Key': 'held-while-drained' });
+      expect(after.res.status).toBe(200);
+      expect(after.res.headers.get('idempotent-replayed')).toBe('true');
+    } finally {
+      await restore();
+    }
+    expect(await rowsOf(t.orgId)).toEqual(['passed']);
+    expect(gw.sims.accuauth.billing().totalCalls - before).toBe(1);
+  });
+
+  it('when the run holding the key died with its call in flight and the retry finds the vendor drained, then the retry resumes that run (unknown, remembered) and the vendor is never called twice', async () => {
+    const t = await gw.tenant();
+    const nik = ACCUAUTH_SANDBOX.results['01']!;
+    gw.sims.accuauth.setFaults({ latencyMs: 300 });
+    const before = gw.sims.accuauth.billing();
+    // The first run's call is in flight; its claim is made stale, as a dead process leaves it.
+    const dying = verify(t.key, t.customerId, nik, { 'Idempotency-Key': 'died-in-flight' });
+    await new Promise((r) => setTimeout(r, 100));
+    await gw.app.deps.db.query(`UPDATE idempotency_keys SET locked_at = locked_at - interval '1 hour' WHERE org_id = $1`, [t.orgId]);
+    await drain();
+    try {
+      const retry = await verify(t.key, t.customerId, nik, { 'Idempotency-Key': 'died-in-flight' });
+      expect(retry.res.status).toBe(504);
+      expect(retry.body.error).toMatchObject({ code: 'provider_timeout', charged: 'unknown' });
+      // The "dead" run's answer comes back to a claim it no longer holds: nothing of it is written.
+      expect((await dying).res.status).toBe(409);
+      await restore();
+      const again = await verify(t.key, t.customerId, nik, { 'Idempotency-Key': 'died-in-flight' });
+      expect(again.res.status).toBe(504);
+      expect(again.res.headers.get('idempotent-replayed')).toBe('true');
+    } finally {
+      await restore();
+    }
+    expect(await rowsOf(t.orgId)).toEqual(['error']);
+    expect(await ledgerCounts(gw.app, t.orgId)).toEqual({ charged: 0, free: 0, unknown: 1, total: 1 });
+    const after = gw.sims.accuauth.billing();
+    expect(after.totalCalls - before.totalCalls).toBe(1);
+    expect(after.totalCharged - before.totalCharged).toBe(1);
+  });
+});
