@@ -41,3 +41,21 @@ export function operation<I>(spec: OperationSpec<I>): Operation {
     },
   };
 }
+
+/**
+ * An operation the vendor performs towards us (its webhooks): declared so the mapping table may hold its rows
+ * and the ledger may price it, but never called and never a routing candidate.
+ */
+export function inbound(spec: { endpoint: string; listPrice?: number }): Operation {
+  return {
+    endpoint: spec.endpoint,
+    serves: null,
+    fallbackOnly: false,
+    registryless: false,
+    listPrice: spec.listPrice ?? 0,
+    prepare: () => ({
+      ok: false,
+      issues: [{ code: 'custom', path: [], message: 'an inbound operation is never called', input: undefined }],
+    }),
+  };
+}

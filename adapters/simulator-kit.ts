@@ -202,7 +202,14 @@ export type SimulatorStarter = (
   port: number,
   credentials: Readonly<Record<string, string>>,
   host?: string,
+  context?: SimulatorContext,
 ) => Promise<RunningSimulator & { state: SimulatorState }>;
+
+/** What the runtime tells a simulator about the gateway it stands beside. */
+export interface SimulatorContext {
+  /** The gateway's base URL once it listens (read when needed): where a vendor that sends webhooks sends them. */
+  gatewayUrl?: () => string | undefined;
+}
 
 /** Listens on `host` (default loopback only; port 0 picks a free one). */
 export async function listen(app: Express, port = 0, host = '127.0.0.1'): Promise<RunningSimulator> {

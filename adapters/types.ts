@@ -84,8 +84,7 @@ export interface OperationMeta {
 
 /** An operation's input, read by the operation's own schema and ready to call; or why it does not fit. */
 export type PreparedCall =
-  | { ok: true; call(ctx: CallContext, meta: OperationMeta): Promise<AdapterOutcome> }
-  | { ok: false; issues: z.core.$ZodIssue[] };
+  { ok: true; call(ctx: CallContext, meta: OperationMeta): Promise<AdapterOutcome> } | { ok: false; issues: z.core.$ZodIssue[] };
 
 /** One operation of an adapter, as the gateway sees it once declared (built by `operation()`, adapters/declare.ts). */
 export interface Operation {
@@ -126,11 +125,39 @@ interface DeclarationBase {
   operations: Readonly<Record<string, Operation>>;
 }
 
+/** One webhook a vendor sent about a session it hosts, as the gateway keeps it: codes and statuses, never PII. */
+export interface InboundEvent {
+  /** The vendor's reference of the session (iDenfy's scanRef): the attempt that opened it carries it as its request id. */
+  sessionRef: string;
+  /** What the event reports, for the mapping table's `webhook` rows. */
+  facts: UpstreamFacts;
+  /** The state the event reports (event type, verdict, finality): with `sessionRef`, what makes a delivery a duplicate. */
+  state: string;
+  /** What the verification keeps of it: verdict codes and tags only. */
+  summary: Record<string, unknown>;
+  /** When the vendor says the session reached this state, in ms since the epoch, when it says. */
+  occurredAt?: number;
+}
+
+export type InboundRead = { ok: true; event: InboundEvent } | { ok: false; reason: string; detail: string };
+
+/** Signed webhooks a vendor sends about sessions it hosts (iDenfy's verification results). */
+export interface InboundWebhooks {
+  /** True when the raw bytes carry a valid signature under one of `keys` (compared in constant time). */
+  verify(rawBody: Buffer, headers: Readonly<Record<string, string | undefined>>, keys: readonly string[]): boolean;
+  /** A verified body -> the event, or why it is malformed. Validates with zod before anything is used. */
+  read(rawBody: Buffer, headers: Readonly<Record<string, string | undefined>>): InboundRead;
+  /** Signing keys: for live sessions from this environment variable (comma-separated, several during a rotation); for sandbox sessions the simulator's key (not a secret). */
+  keys: { liveEnv: string; sandbox: readonly string[] };
+}
+
 /** A vendor's API, reached over HTTP: live keys reach the vendor, sandbox keys its simulator (adapters/<vendor>/simulator). */
 export interface HttpAdapterDeclaration extends DeclarationBase {
   transport: 'http';
   reach: HttpReach;
   simulator: SimulatorStarter;
+  /** Webhooks it sends about sessions it hosts, received at `POST /v1/webhooks/<id>`; classified by its `webhook` operation's rows. */
+  webhooks?: InboundWebhooks;
 }
 
 /** Our own engine, called in this process: no URL, no credentials, the same for both key modes. */

@@ -18,6 +18,7 @@ import { loadProvidersConfig, type HttpReach } from '../src/gateway/providers';
 import { createApp } from '../src/http/app';
 import { createLogger } from '../src/logger';
 import type { Db } from '../src/store/db';
+import { Jobs } from '../src/jobs/jobs';
 import { KeyMaterial } from '../src/tenancy/key-material';
 import { issueKey } from '../src/tenancy/keys-repo';
 import { createOrg } from '../src/tenancy/orgs-repo';
@@ -53,6 +54,7 @@ export async function startGatewayApp(db: Db, redis: Redis, redisUrl: string, si
     gateway,
     engine,
     caches: createCaches(),
+    jobs: new Jobs(redis, `bench-${process.pid}`),
     now: () => new Date(),
   };
   const org = await createOrg(db, { name: 'bench' });

@@ -50,14 +50,33 @@ const GatewayFile = z
         leaseSeconds: z.number().int().min(3),
         /** How often the worker settles verifications whose lease ran out (their process died), in seconds. */
         sweepEverySeconds: z.number().int().positive(),
+        /** Asynchronous verifications (`mode: "async"`) run at most this many at once per worker process (default 8). */
+        asyncConcurrency: z.number().int().positive().default(8),
       })
       .strict(),
+    sessions: z
+      .object({
+        /**
+         * A hosted session's final webhook is overdue this long after the session could last have ended (its
+         * link's expiry plus the time the person had on the page), in seconds (default 900): then its status is
+         * fetched once. iDenfy says its webhooks arrive within 20 minutes and asks not to be polled.
+         */
+        followUpMarginSeconds: z.number().int().min(0).default(900),
+        /** How often the worker looks for overdue sessions and webhooks not yet applied, in seconds (default 60). */
+        followUpEverySeconds: z.number().int().positive().default(60),
+        /**
+         * A webhook reporting a state older than this is refused as stale (400), in hours (default 168, beyond
+         * iDenfy's retries and a manual resend from its dashboard within the week). One dated in the future by
+         * more than five minutes is refused too.
+         */
+        webhookMaxAgeHours: z.number().positive().default(168),
+      })
+      .strict()
+      .default({ followUpMarginSeconds: 900, followUpEverySeconds: 60, webhookMaxAgeHours: 168 }),
   })
   .strict();
 
-const RateLimitsFile = z
-  .object({ $comment: z.string().optional(), operations: z.record(z.string(), RateLimit) })
-  .strict();
+const RateLimitsFile = z.object({ $comment: z.string().optional(), operations: z.record(z.string(), RateLimit) }).strict();
 
 const Env = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -67,6 +86,13 @@ const Env = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
   VERIGATE_DATA_DIR: z.string().default(path.join(ROOT_DIR, '.data')),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379'),
+  /** Redis key prefix of every BullMQ queue (default `verigate`): deployments or test runs sharing one Redis keep apart. */
+  VERIGATE_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1-40 letters, digits, - or _')
+    .default('verigate'),
+  /** Where the gateway is reached from its simulators when they run as their own service (`--role simulators`). */
+  VERIGATE_GATEWAY_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
   VERIGATE_MASTER_KEY: z
     .string()
     .regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (32 random bytes)')
@@ -82,11 +108,16 @@ export interface Config {
   databaseUrl?: string;
   dataDir: string;
   redisUrl: string;
+  /** Redis key prefix of the job queues. */
+  queuePrefix: string;
+  /** The gateway's URL as its simulators reach it when they run alone (webhooks); beside the API they know it. */
+  gatewayUrl?: string;
   /** Root secret: API-key digests and the encryption of per-key hmacKeys derive from it. */
   masterKey: Buffer;
   http: z.infer<typeof GatewayFile>['http'];
   idempotency: z.infer<typeof GatewayFile>['idempotency'];
   verifications: z.infer<typeof GatewayFile>['verifications'];
+  sessions: z.infer<typeof GatewayFile>['sessions'];
   rateLimits: Record<string, RateLimit>;
 }
 
@@ -133,10 +164,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = CON
     databaseUrl: e.DATABASE_URL,
     dataDir,
     redisUrl: e.REDIS_URL,
+    gatewayUrl: e.VERIGATE_GATEWAY_URL,
+    queuePrefix: e.VERIGATE_QUEUE_PREFIX,
     masterKey: resolveMasterKey(e.VERIGATE_MASTER_KEY, e.NODE_ENV, dataDir),
     http: gateway.http,
     idempotency: gateway.idempotency,
     verifications: gateway.verifications,
+    sessions: gateway.sessions,
     rateLimits: limits.operations,
   };
 }

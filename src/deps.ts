@@ -4,6 +4,7 @@ import type { Config } from './config';
 import type { Engine } from './engine/engine';
 import type { ErrorMap } from './gateway/error-map';
 import type { Gateway } from './gateway/gateway';
+import type { Jobs } from './jobs/jobs';
 import type { ProvidersConfig } from './gateway/providers';
 import type { Logger } from './logger';
 import type { Db } from './store/db';
@@ -32,6 +33,8 @@ export interface AppDeps {
   engine: Engine;
   /** Short-lived copies of keys, customers and routing policies (src/cache/caches.ts). */
   caches: Caches;
+  /** Where use cases hand work to the workers (BullMQ queues over `redis`). */
+  jobs: Jobs;
   /** Injected so expiry rules can be tested without waiting. */
   now: () => Date;
 }

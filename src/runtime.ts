@@ -5,19 +5,21 @@ import { createCaches } from './cache/caches';
 import type { AppDeps } from './deps';
 import { createEngine } from './engine/engine';
 import { errorCatalog } from './errors/catalog';
-import { loadErrorMap } from './gateway/error-map';
+import { loadErrorMap, plansOf } from './gateway/error-map';
 import { createGateway } from './gateway/gateway';
 import { loadProvidersConfig, type ProvidersConfig } from './gateway/providers';
 import { DEFAULT_REGISTRY } from './gateway/registry';
 // The composition root: the one file outside src/http that starts the HTTP server.
 import { startApiServer, type ApiServer, type ApiServerOptions } from './http/server';
-import { maintenanceQueue, scheduleMaintenance, scheduleSettling } from './jobs/queues';
+import { Jobs } from './jobs/jobs';
+import { maintenanceQueue, scheduleFollowUps, scheduleMaintenance, scheduleSettling } from './jobs/queues';
 import { checkEvictionPolicy, producerConnection, whenReady, workerConnection } from './jobs/redis';
 import { startWorkers } from './jobs/workers';
 import type { Logger } from './logger';
 import { openStore } from './store/open-store';
 import { startSimulators, stopSimulators } from './simulators';
 import { KeyMaterial } from './tenancy/key-material';
+import { loadPricing } from './ledger/pricing';
 
 export type Role = 'api' | 'worker' | 'simulators';
 
@@ -46,7 +48,12 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
   const providers = options.providers ?? loadProvidersConfig(undefined, registry);
   // Alone, the simulators serve other machines (a compose service); beside the API they stay on loopback.
   const alone = roles.length === 1;
-  const simulators = roles.includes('simulators') ? await startSimulators(registry, providers, alone ? config.host : '127.0.0.1') : undefined;
+  // Vendors that send webhooks (iDenfy's simulator) send them to this process's API once it listens.
+  let apiUrl: string | undefined;
+  const gatewayUrl = () => apiUrl ?? config.gatewayUrl;
+  const simulators = roles.includes('simulators')
+    ? await startSimulators(registry, providers, alone ? config.host : '127.0.0.1', { gatewayUrl })
+    : undefined;
   if (simulators)
     logger.info({ simulators: Object.fromEntries(Object.entries(simulators).map(([k, v]) => [k, v.url])) }, 'vendor simulators listening');
   if (!roles.includes('api') && !roles.includes('worker')) {
@@ -66,9 +73,10 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
     keys: new KeyMaterial(config.masterKey),
     errorMap,
     providers,
-    gateway: createGateway(redis, logger, { registry }),
+    gateway: createGateway(redis, logger, { registry, pricing: loadPricing(undefined, { registry, knownPlans: plansOf(errorMap) }) }),
     engine: createEngine(redis),
     caches: createCaches(),
+    jobs: new Jobs(redis, config.queuePrefix),
     now: () => new Date(),
   };
 
@@ -78,15 +86,17 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
   if (roles.includes('worker')) {
     workerRedis = workerConnection(config.redisUrl);
     workerRedis.on('error', (err) => logger.warn({ err: err.message }, 'redis worker connection error'));
-    queue = maintenanceQueue(redis);
+    queue = maintenanceQueue(redis, config.queuePrefix);
     await scheduleMaintenance(queue, config.idempotency.sweepEveryMinutes);
     await scheduleSettling(queue, config.verifications.sweepEverySeconds);
-    workers = startWorkers({ config, db, errorMap, logger, now: deps.now }, workerRedis);
+    await scheduleFollowUps(queue, config.sessions.followUpEverySeconds);
+    workers = startWorkers(deps, workerRedis);
   }
 
   let api: ApiServer | undefined;
   if (roles.includes('api')) {
     api = await startApiServer(deps, { port: config.port, host: config.host, extraRoutes: options.extraRoutes?.(deps) });
+    apiUrl = api.url;
     logger.info({ url: api.url, roles }, 'verigate listening');
   }
 
@@ -97,6 +107,7 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
       const grace = config.http.shutdownGraceMs;
       await Promise.all([api?.close(grace), ...workers.map((w) => withDeadline(w.close(), grace, () => w.close(true)))]);
       await queue?.close();
+      await deps.jobs.close();
       deps.gateway.breakers.shutdown();
       await deps.gateway.stats.flush().catch(() => undefined);
       await deps.engine.pool.close();

@@ -1,5 +1,5 @@
 import type { ProviderId } from '../adapters/types';
-import type { RunningSimulator } from '../adapters/simulator-kit';
+import type { RunningSimulator, SimulatorContext } from '../adapters/simulator-kit';
 import type { ProvidersConfig } from './gateway/providers';
 import type { Registry } from './gateway/registry';
 
@@ -9,14 +9,20 @@ export type RunningSimulators = Record<ProviderId, RunningSimulator>;
 /**
  * Every declared vendor's simulator on its sandbox port (bound to `host`: loopback in the embedded run, all
  * interfaces when they run as their own service), accepting the sandbox credentials of its declaration:
- * the providers behind sandbox keys in the embedded run.
+ * the providers behind sandbox keys in the embedded run. `context.gatewayUrl` says where vendors that send
+ * webhooks (iDenfy) send them.
  */
-export async function startSimulators(registry: Registry, providers: ProvidersConfig, host = '127.0.0.1'): Promise<RunningSimulators> {
+export async function startSimulators(
+  registry: Registry,
+  providers: ProvidersConfig,
+  host = '127.0.0.1',
+  context: SimulatorContext = {},
+): Promise<RunningSimulators> {
   const running = await Promise.all(
     registry.adapters.flatMap((adapter) => {
       const reach = providers[adapter.id];
       if (adapter.transport !== 'http' || reach?.transport !== 'http') return [];
-      return [adapter.simulator(reach.sandbox.port, reach.sandbox.credentials, host).then((s) => [adapter.id, s] as const)];
+      return [adapter.simulator(reach.sandbox.port, reach.sandbox.credentials, host, context).then((s) => [adapter.id, s] as const)];
     }),
   );
   return Object.fromEntries(running);

@@ -1,9 +1,10 @@
 import { AppError } from '../../src/errors/app-error';
 import { HostedSessionInput } from '../check-inputs';
-import { operation } from '../declare';
+import { inbound, operation } from '../declare';
 import type { AdapterDeclaration, AdapterOutcome, CallContext } from '../types';
 import { IDENFY_PATHS, postJson } from './client';
 import { IdenfyScanRefInput } from './schemas';
+import { readWebhook, verifyWebhookSignature } from './webhook';
 import { IDENFY_SANDBOX_CREDENTIALS, startIdenfySimulator } from './simulator';
 import {
   dataOutcome,
@@ -42,7 +43,9 @@ export async function fetchData(ctx: CallContext, scanRef: string): Promise<Adap
 /**
  * iDenfy: hosted KYC sessions (token + redirect + signed webhook). Results arrive by webhook; `status` and
  * `data` are helper operations for a session whose final webhook is overdue (iDenfy asks not to be polled).
- * A token costs nothing: iDenfy bills finished sessions, by the partner's plan (config/error-map/idenfy.json).
+ * A token opens a session that iDenfy bills if it ends in a billable state, by the partner's plan: its ledger row
+ * stays `unknown` until the session's final webhook (the `webhook` rows of config/error-map/idenfy.json, resolved
+ * with the org's plan in config/pricing.json) settles it.
  */
 export const idenfy: AdapterDeclaration = {
   id: 'idenfy',
@@ -55,6 +58,12 @@ export const idenfy: AdapterDeclaration = {
     sandbox: { port: 7102, credentials: IDENFY_SANDBOX_CREDENTIALS },
   },
   simulator: startIdenfySimulator,
+  webhooks: {
+    verify: (rawBody, headers, keys) => verifyWebhookSignature(rawBody, headers['idenfy-signature'], keys),
+    read: readWebhook,
+    // The simulator signs with the sandbox API secret, as iDenfy's legacy docs say iDenfy does (ID-SIG-LEG).
+    keys: { liveEnv: 'IDENFY_WEBHOOK_KEYS', sandbox: [IDENFY_SANDBOX_CREDENTIALS.apiSecret] },
+  },
   operations: {
     token: operation({
       endpoint: `POST ${IDENFY_PATHS.token}`,
@@ -62,7 +71,10 @@ export const idenfy: AdapterDeclaration = {
       input: HostedSessionInput,
       // iDenfy's clientId is our customer, and the verification id comes back in every webhook as externalRef.
       call: (ctx, input, meta) => createToken(ctx, { ...input, clientId: meta.customerId, externalRef: meta.verificationId }, meta.now),
+      // The price of the session the token opens (iDenfy's pay-as-you-go tier, about USD 1): the token's row is the session's.
+      listPrice: 16000,
     }),
+    webhook: inbound({ endpoint: 'POST /v1/webhooks/idenfy (iDenfy -> us)' }),
     status: operation({
       endpoint: `POST ${IDENFY_PATHS.status}`,
       serves: null,
@@ -79,5 +91,5 @@ export const idenfy: AdapterDeclaration = {
 };
 
 export type { IdenfyExtractedData, IdenfySession, IdenfyTokenInput, IdenfyVerificationStatus } from './transform';
-export { parseWebhook, verifyWebhookSignature } from './webhook';
+export { parseWebhook, readWebhook, verifyWebhookSignature } from './webhook';
 export { webhookFacts } from './transform';

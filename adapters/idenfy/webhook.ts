@@ -1,5 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { InboundRead } from '../types';
 import { IdenfyEventType, IdenfyWebhookPayload } from './schemas';
+import { webhookFacts } from './transform';
 
 /** Hex of an HMAC-SHA256 digest: 32 bytes. */
 const SIGNATURE_PATTERN = /^[0-9a-fA-F]{64}$/;
@@ -51,4 +53,35 @@ export function parseWebhook(rawBody: Buffer, eventTypeHeader: string | undefine
     return { ok: false, reason: 'schema_invalid', detail: `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}` };
   }
   return { ok: true, eventType: eventType.data, payload: payload.data };
+}
+
+/**
+ * A verified webhook -> the session event the gateway keeps: the facts the mapping table's `webhook` rows
+ * read, and verdict codes and tags. The body's personal data (names, document numbers, file URLs) is not kept.
+ */
+export function readWebhook(rawBody: Buffer, headers: Readonly<Record<string, string | undefined>>): InboundRead {
+  const parsed = parseWebhook(rawBody, headers['idenfy-event-type']);
+  if (!parsed.ok) return parsed;
+  const { eventType, payload } = parsed;
+  const facts = webhookFacts(eventType, payload);
+  const { status } = payload;
+  return {
+    ok: true,
+    event: {
+      sessionRef: payload.scanRef,
+      facts,
+      state: `${eventType}:${status.overall}:${payload.final}`,
+      summary: {
+        scanRef: payload.scanRef,
+        event: eventType,
+        overall: status.overall,
+        final: payload.final,
+        face: status.manualFace || status.autoFace || null,
+        document: status.manualDocument || status.autoDocument || null,
+        fraudTags: status.fraudTags,
+        mismatchTags: status.mismatchTags,
+      },
+      ...(payload.finishTime != null && { occurredAt: payload.finishTime * 1000 }),
+    },
+  };
 }

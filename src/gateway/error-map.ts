@@ -219,3 +219,10 @@ export function resolveCharge(row: MappingRow, plan?: string): Charge {
   if (typeof row.charged === 'string') return row.charged;
   return (plan && row.charged.plan[plan]) || 'unknown';
 }
+
+/** The pricing plans a provider's rows distinguish (the keys of their `charged.plan`), for config/pricing.json to name. */
+export function plansOf(errorMap: ErrorMap): (provider: string) => string[] {
+  return (provider) => [
+    ...new Set(errorMap.rows(provider).flatMap((r) => (typeof r.charged === 'object' ? Object.keys(r.charged.plan) : []))),
+  ];
+}

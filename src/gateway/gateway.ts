@@ -42,6 +42,8 @@ export interface GatewayOptions {
   statePrefix?: string;
   random?: () => number;
   env?: NodeJS.ProcessEnv;
+  /** Prices and plans (default config/pricing.json, its plans unchecked against a mapping table). */
+  pricing?: Pricing;
 }
 
 /** Loads config/routing.json, breakers.json and pricing.json (validated against the providers) unless given. */
@@ -54,7 +56,7 @@ export function createGateway(redis: Redis, logger: Logger, options: GatewayOpti
     registry,
     redis,
     routing: options.routing ?? loadRoutingPolicy(undefined, registry),
-    pricing: loadPricing(undefined, registry),
+    pricing: options.pricing ?? loadPricing(undefined, { registry }),
     breakers,
     accountHealth: new AccountHealth(redis, logger, options.cooldownPrefix),
     drains: new ProviderDrains(redis, logger, `${state}:drains`),

@@ -54,6 +54,22 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  /** Webhooks vendors sent, by what became of them (accepted, duplicate, signature_invalid, malformed, stale). */
+  readonly inboundWebhooks = new Counter({
+    name: 'verigate_inbound_webhooks_total',
+    help: 'Vendor webhooks received, by outcome',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  /** Session events applied by the worker, by outcome (applied, superseded, unknown_session, key_mode_mismatch). */
+  readonly sessionEvents = new Counter({
+    name: 'verigate_session_events_total',
+    help: 'Vendor session events applied to verifications, by outcome',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(breakers: Breakers, providers: readonly ProviderId[]) {
     // Read at scrape time, so the gauge never lags the breaker.
     new Gauge({

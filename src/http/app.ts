@@ -6,6 +6,7 @@ import type { AppDeps } from '../deps';
 import { logError, serialiseError } from './error-response';
 import { authenticate } from './middleware/authenticate';
 import { jsonBody } from './middleware/json-body';
+import { rawBody } from './middleware/raw-body';
 import { rateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
 import type { RouteSpec } from './route';
@@ -24,6 +25,7 @@ import { providerRoutes } from './routes/providers';
 import { routingRoutes } from './routes/routing';
 import { usageRoutes } from './routes/usage';
 import { verificationRoutes } from './routes/verifications';
+import { inboundWebhookRoutes } from './routes/inbound-webhooks';
 
 /** Every route of the API. Later capabilities add their lists here. */
 export function allRoutes(deps: AppDeps): RouteSpec[] {
@@ -42,6 +44,7 @@ export function allRoutes(deps: AppDeps): RouteSpec[] {
     ...passkeyRoutes(deps),
     ...kycRoutes(deps),
     ...dukcapilRoutes(deps),
+    ...inboundWebhookRoutes(deps),
   ];
 }
 
@@ -61,7 +64,8 @@ export function createApp(deps: AppDeps, routes: RouteSpec[] = allRoutes(deps)):
     if (spec.scope) chain.push(authenticate(deps, spec.scope));
     if (typeof spec.rateLimit === 'string') chain.push(rateLimit(deps, spec.rateLimit));
     if (spec.method !== 'get' && spec.method !== 'delete') {
-      chain.push(jsonBody(spec.bodyLimitBytes ?? deps.config.http.jsonBodyLimitBytes));
+      const limit = spec.bodyLimitBytes ?? deps.config.http.jsonBodyLimitBytes;
+      chain.push(spec.rawBody ? rawBody(limit) : jsonBody(limit));
     }
     app[spec.method](spec.path, ...chain, runRoute(deps, spec));
   }

@@ -53,6 +53,11 @@ export interface RouteSpec<B = unknown, Q = unknown> {
   /** Largest body, in bytes; defaults to config http.jsonBodyLimitBytes. */
   bodyLimitBytes?: number;
   /**
+   * The body is handed over as the raw bytes (`req.body` is a Buffer), not parsed: for a route that checks a
+   * signature over exactly those bytes first (vendor webhooks). `body` must then be omitted.
+   */
+  rawBody?: true;
+  /**
    * Where a POST's Idempotency-Key is claimed: before the handler runs (default), or `in_first_write`, inside
    * the use case's first write transaction (ctx.unitOfWork), so the claim commits with the effect's first
    * record or not at all, and a failure before it leaves nothing remembered.

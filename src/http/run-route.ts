@@ -17,7 +17,8 @@ export function runRoute(deps: AppDeps, spec: RouteSpec) {
       const body = spec.body ? spec.body.parse(req.body) : undefined;
       const query = spec.query ? spec.query.parse(req.query) : undefined;
       if (typeof spec.rateLimit === 'function') await takeRateLimit(deps, res, caller.keyId, spec.rateLimit(body));
-      const key = spec.method === 'post' ? idempotency.idempotencyKeyOf(req) : undefined;
+      // A route without an API key (a vendor's webhook) has no org to keep an Idempotency-Key under.
+      const key = spec.method === 'post' && caller ? idempotency.idempotencyKeyOf(req) : undefined;
       const scope = key ? { orgId: caller.orgId, key } : undefined;
       const hash = key ? idempotency.requestHash(req) : '';
 
@@ -160,7 +161,12 @@ class ClaimKeeper {
 const toStored = (reply: Reply): StoredResponse => ({
   status: reply.status,
   headers: reply.headers ?? {},
-  body: reply.body === undefined ? '' : reply.headers?.['Content-Type'] && typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body),
+  body:
+    reply.body === undefined
+      ? ''
+      : reply.headers?.['Content-Type'] && typeof reply.body === 'string'
+        ? reply.body
+        : JSON.stringify(reply.body),
 });
 
 function send(res: Response, response: StoredResponse, replayed: boolean): void {

@@ -2,13 +2,33 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 /** Queue names; job ids within each are chosen by the producer so enqueueing is idempotent. */
-export const QUEUES = { maintenance: 'maintenance' } as const;
+export const QUEUES = { maintenance: 'maintenance', sessions: 'sessions', verifications: 'verifications' } as const;
+
+/**
+ * Jobs of the work queues, with their data: ids only (never images, NIK, names or descriptors).
+ * - sessions `apply-session-event`: a vendor's webhook, stored in inbound_webhooks, applied to its verification.
+ * - verifications `run-verification`: an asynchronous verification, run by the same use case as a sync one;
+ *   its job id is the verification id.
+ */
+export interface WorkJobs {
+  'apply-session-event': { inboundId: string };
+  'run-verification': { verificationId: string };
+}
+
+/** Retries of the work queues: a job that fails (a database or Redis hiccup) runs again with backoff. */
+export const WORK_JOB_OPTIONS = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const;
 
 /** Job names of the maintenance queue, with their data (ids and dates only: never images or PII). */
 export interface MaintenanceJobs {
   'sweep-idempotency': Record<string, never>;
   'sweep-captures': Record<string, never>;
   'settle-abandoned-verifications': Record<string, never>;
+  'follow-up-sessions': Record<string, never>;
 }
 
 export type MaintenanceJobName = keyof MaintenanceJobs;
@@ -36,5 +56,11 @@ export async function scheduleMaintenance(queue: Queue, sweepEveryMinutes: numbe
 /** Registers the recurring settling of verifications whose run died (every `everySeconds`). */
 export async function scheduleSettling(queue: Queue, everySeconds: number): Promise<void> {
   const name = 'settle-abandoned-verifications';
+  await queue.upsertJobScheduler(name, { every: everySeconds * 1000 }, { name, data: {} });
+}
+
+/** Registers the recurring follow-up of hosted sessions whose final webhook is overdue (every `everySeconds`). */
+export async function scheduleFollowUps(queue: Queue, everySeconds: number): Promise<void> {
+  const name = 'follow-up-sessions';
   await queue.upsertJobScheduler(name, { every: everySeconds * 1000 }, { name, data: {} });
 }

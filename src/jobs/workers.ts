@@ -1,23 +1,18 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Config } from '../config';
-import type { Logger } from '../logger';
-import type { ErrorMap } from '../gateway/error-map';
-import type { Db } from '../store/db';
+import type { AppDeps } from '../deps';
 import { settleAbandoned } from '../verifications/settle-abandoned';
 import { deleteExpiredCaptures } from '../engine/captures-repo';
 import { deleteExpiredEnrollments } from '../faces/enrollments-repo';
-import { QUEUES, type MaintenanceJobName } from './queues';
+import { applySessionEvent } from '../sessions/apply-session-event';
+import { followUpSessions } from '../sessions/follow-up';
+import { requeueUnstarted } from '../verifications/accept-verification';
+import { runQueuedVerification } from '../verifications/run-queued-verification';
+import { QUEUES, type MaintenanceJobName, type WorkJobs } from './queues';
 import { sweepIdempotency } from './sweep-idempotency';
 
-export interface WorkerDeps {
-  config: Config;
-  db: Db;
-  /** Settles the calls abandoned verifications left in flight. */
-  errorMap: ErrorMap;
-  logger: Logger;
-  now: () => Date;
-}
+/** What the workers run with: the process's dependencies, as the API's (a worker runs the same use cases). */
+export type WorkerDeps = AppDeps;
 
 type Processor = (job: Job) => Promise<unknown>;
 
@@ -30,27 +25,54 @@ function maintenanceProcessors(deps: WorkerDeps): Record<MaintenanceJobName, Pro
       deleted: await deleteExpiredCaptures(deps.db, deps.now()),
       enrollmentsDeleted: await deleteExpiredEnrollments(deps.db, deps.now()),
     }),
-    'settle-abandoned-verifications': () => settleAbandoned({ ...deps, leaseSeconds: deps.config.verifications.leaseSeconds }),
+    'settle-abandoned-verifications': async () => ({
+      ...(await settleAbandoned({ ...deps, leaseSeconds: deps.config.verifications.leaseSeconds })),
+      requeued: await requeueUnstarted(deps),
+    }),
+    'follow-up-sessions': async () => {
+      const r = await followUpSessions(deps);
+      return { followedUp: r.followedUp, requeued: r.requeued, ended: r.events.filter((e) => e.outcome === 'ended').length };
+    },
   };
 }
 
+function workProcessors(deps: WorkerDeps): { [K in keyof WorkJobs]: (data: WorkJobs[K]) => Promise<unknown> } {
+  return {
+    'apply-session-event': ({ inboundId }) => applySessionEvent(deps, inboundId).then((r) => ({ outcome: r.outcome })),
+    'run-verification': ({ verificationId }) => runQueuedVerification(deps, verificationId),
+  };
+}
+
+/** One worker of a queue whose job names map to processors; an unknown name fails the job (a deploy mismatch). */
+function worker(
+  deps: WorkerDeps,
+  connection: Redis,
+  prefix: string,
+  queue: string,
+  run: (job: Job) => Promise<unknown>,
+  concurrency: number,
+): Worker {
+  const w = new Worker(queue, run, { connection, prefix, concurrency });
+  w.on('completed', (job, result) => deps.logger.info({ queue: job.queueName, job: job.name, jobId: job.id, result }, 'job completed'));
+  w.on('failed', (job, err) => deps.logger.warn({ queue: job?.queueName, job: job?.name, jobId: job?.id, err: err.message }, 'job failed'));
+  w.on('stalled', (jobId) => deps.logger.warn({ jobId }, 'job stalled: it will run again'));
+  w.on('error', (err) => deps.logger.error({ err: err.message }, 'worker error'));
+  return w;
+}
+
 /** Starts the workers of every queue on a connection made for workers (maxRetriesPerRequest: null). */
-export function startWorkers(deps: WorkerDeps, connection: Redis, prefix = 'verigate'): Worker[] {
-  const processors = maintenanceProcessors(deps);
-  const maintenance = new Worker(
-    QUEUES.maintenance,
-    async (job) => {
-      const processor = processors[job.name as MaintenanceJobName];
-      if (!processor) throw new Error(`unknown maintenance job ${job.name}`);
-      return processor(job);
-    },
-    { connection, prefix, concurrency: 1 },
-  );
-  for (const worker of [maintenance]) {
-    worker.on('completed', (job, result) => deps.logger.info({ queue: job.queueName, job: job.name, jobId: job.id, result }, 'job completed'));
-    worker.on('failed', (job, err) => deps.logger.warn({ queue: job?.queueName, job: job?.name, jobId: job?.id, err: err.message }, 'job failed'));
-    worker.on('stalled', (jobId) => deps.logger.warn({ jobId }, 'job stalled: it will run again'));
-    worker.on('error', (err) => deps.logger.error({ err: err.message }, 'worker error'));
-  }
-  return [maintenance];
+export function startWorkers(deps: WorkerDeps, connection: Redis, prefix = deps.jobs.prefix): Worker[] {
+  const maintenance = maintenanceProcessors(deps);
+  const work = workProcessors(deps) as Record<string, (data: unknown) => Promise<unknown>>;
+  const byName = (processors: Record<string, (job: Job) => Promise<unknown>>) => async (job: Job) => {
+    const processor = processors[job.name];
+    if (!processor) throw new Error(`unknown job ${job.name}`);
+    return processor(job);
+  };
+  const workJob = byName(Object.fromEntries(Object.entries(work).map(([name, run]) => [name, (job: Job) => run(job.data)])));
+  return [
+    worker(deps, connection, prefix, QUEUES.maintenance, byName(maintenance), 1),
+    worker(deps, connection, prefix, QUEUES.sessions, workJob, 4),
+    worker(deps, connection, prefix, QUEUES.verifications, workJob, deps.config.verifications.asyncConcurrency),
+  ];
 }

@@ -26,6 +26,12 @@ export interface VerificationRequest {
   provider?: ProviderId;
   /** The Idempotency-Key and request hash it came with, if any: a retry resumes the run it interrupted. */
   idempotency?: { key: string; requestHash: string };
+  /**
+   * An asynchronous verification, written when it was accepted and now run by a worker: the run goes on from
+   * what it recorded (nothing, or the calls of a worker that died: those in flight are settled as interrupted,
+   * never made again).
+   */
+  accepted?: Verification;
 }
 
 /** A finished verification as stored, with every attempt made for it in order. */
@@ -97,6 +103,7 @@ export async function callProviders(
   let inherited = 0;
   try {
     try {
+      if (request.accepted) throw new Resumed(await journal.takeOver(request.accepted));
       chain = await run([]);
       // No call was made: the run still writes (and claims its key) before it answers.
       if (!journal.started) await journal.open();
@@ -131,6 +138,15 @@ export async function refuseUnanswered(deps: AppDeps, called: CalledVerification
   if (called.chain.answer) return;
   await called.journal.abandon(called.completion);
   throw chainError(called);
+}
+
+/**
+ * What a verification is refused for before anything is written: an input no provider (or not the pinned one)
+ * takes, or a customer the org does not have. An asynchronous verification is checked so before it is accepted.
+ */
+export async function checkRequest(deps: AppDeps, caller: Caller, request: VerificationRequest): Promise<void> {
+  readInput(deps, request);
+  await knownCustomer(deps, caller.orgId, request.customerId);
 }
 
 /**

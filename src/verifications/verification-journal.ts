@@ -141,6 +141,15 @@ export class VerificationJournal {
     if (resumed) throw new Resumed(resumed);
   }
 
+  /**
+   * Takes an accepted asynchronous verification over for this run: the calls a dead worker left in flight are
+   * settled as interrupted and the lease is renewed, in one transaction. Returns it as it is now.
+   */
+  async takeOver(accepted: Verification): Promise<Verification> {
+    await this.deps.db.transaction((tx) => this.settleInterrupted(tx, accepted.id));
+    return accepted;
+  }
+
   /** The call's answer; written with the next write. */
   settle(attempt: Attempt): void {
     this.answered = attempt;
@@ -249,14 +258,19 @@ export class VerificationJournal {
     const earlier = await findByIdempotency(tx, this.caller.orgId, k.key, k.requestHash, this.retentionStart());
     if (!earlier) return null;
     if (earlier.status !== 'processing') return tookOver ? earlier : null;
-    for (const pending of await pendingAttemptsOf(tx, earlier.id)) {
+    await this.settleInterrupted(tx, earlier.id);
+    return earlier;
+  }
+
+  /** Settles the calls an earlier run of the verification left in flight (charge unknown) and makes the verification ours. */
+  private async settleInterrupted(tx: Queryable, verificationId: string): Promise<void> {
+    for (const pending of await pendingAttemptsOf(tx, verificationId)) {
       const a = interruptedAttempt(this.deps.errorMap, pending);
       await settleAttempt(tx, a);
       await settleLedgerEntry(tx, a.id, { suiteCode: a.suiteCode, charged: a.charged, upstreamRequestId: null });
     }
     // Ours now: renewed at once, so the sweep does not settle it under us before the heartbeat's first beat.
-    await renewLease(tx, earlier.id, new Date(this.deps.now().getTime() + this.leaseMs));
-    return earlier;
+    await renewLease(tx, verificationId, new Date(this.deps.now().getTime() + this.leaseMs));
   }
 
   private newVerification() {
@@ -266,7 +280,7 @@ export class VerificationJournal {
       keyId: this.caller.keyId,
       customerId: this.request.customerId,
       check: this.request.check,
-      mode: 'sync' as const,
+      mode: this.request.accepted ? ('async' as const) : ('sync' as const),
       requestedProvider: this.request.provider ?? 'auto',
       sandbox: this.caller.keyMode === 'test',
       idempotency: this.request.idempotency,

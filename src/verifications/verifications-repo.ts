@@ -21,7 +21,7 @@ export interface Verification {
   completedAt: Date | null;
 }
 
-interface VerificationRow {
+export interface VerificationRow {
   id: string;
   org_id: string;
   key_id: string;
@@ -58,7 +58,7 @@ interface AttemptRow {
   latency_ms: number;
 }
 
-const toVerification = (r: VerificationRow): Verification => ({
+export const toVerification = (r: VerificationRow): Verification => ({
   id: r.id,
   orgId: r.org_id,
   keyId: r.key_id,
@@ -151,7 +151,10 @@ export async function findByIdempotency(
 /** `processing` verifications whose lease ran out before `now`: their run died. Oldest first. */
 export async function listAbandoned(db: Queryable, now: Date, limit: number): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(
-    `SELECT id FROM verifications WHERE status = 'processing' AND lease_until < $1 ORDER BY lease_until LIMIT $2`,
+    // An accepted asynchronous verification no run has started yet is waiting for a worker, not abandoned.
+    `SELECT v.id FROM verifications v WHERE v.status = 'processing' AND v.lease_until < $1
+        AND (v.mode = 'sync' OR EXISTS (SELECT 1 FROM verification_attempts a WHERE a.verification_id = v.id))
+      ORDER BY v.lease_until LIMIT $2`,
     [now, limit],
   );
   return rows.map((r) => r.id);

@@ -26,18 +26,23 @@ export const TEST_TIMEOUT_MS = 400;
  * registry's, so a vendor a test declares gets its simulator too). If anything fails to start, whatever did
  * start is stopped before the error is thrown, so a failing beforeAll leaves nothing listening.
  */
-export async function startSimulatedGateway(gateway: GatewayOptions = {}, app: Pick<TestAppOptions, 'logger' | 'errorMapFiles'> = {}): Promise<Simulated> {
+export async function startSimulatedGateway(
+  gateway: GatewayOptions = {},
+  app: Pick<TestAppOptions, 'logger' | 'errorMapFiles' | 'workers' | 'config'> = {},
+): Promise<Simulated> {
   const registry = gateway.registry ?? DEFAULT_REGISTRY;
   const providers: ProvidersConfig = loadProvidersConfig(undefined, registry);
   const running: RunningSimulator[] = [];
   const states: Partial<Record<string, SimulatorState>> = {};
-  let started: TestApp;
+  let started: TestApp | undefined;
+  // Vendors that send webhooks (iDenfy) send them to this app's receiver, as `npm start` sets it up.
+  const context = { gatewayUrl: () => started?.url };
   try {
     for (const adapter of registry.adapters) {
       const reach = providers[adapter.id];
       // In process, no simulator: the engine keeps its own timeout, since a face match may describe images in the worker pool.
       if (adapter.transport !== 'http' || reach?.transport !== 'http') continue;
-      const sim = await adapter.simulator(0, reach.sandbox.credentials);
+      const sim = await adapter.simulator(0, reach.sandbox.credentials, '127.0.0.1', context);
       running.push(sim);
       states[adapter.id] = sim.state;
       providers[adapter.id] = { ...reach, timeoutMs: TEST_TIMEOUT_MS, sandbox: { ...reach.sandbox, port: Number(new URL(sim.url).port) } };

@@ -129,7 +129,7 @@ describe('POST /v1/verifications (sync, through the simulators)', () => {
     expect(ledger.charged).toBe(3);
   });
 
-  it('when a hosted session is asked for, then iDenfy returns a redirect URL and expiry and the verification is pending', async () => {
+  it('when a hosted session is asked for, then iDenfy returns a redirect URL and expiry, the verification is pending and its charge unknown until it ends', async () => {
     const t = await gw.tenant();
     const { res, body } = await verify(t.key, { customerId: t.customerId, check: 'hosted_session', input: { expirySeconds: 600 } });
     expect(res.status).toBe(200);
@@ -137,7 +137,7 @@ describe('POST /v1/verifications (sync, through the simulators)', () => {
       status: 'pending',
       provider: 'idenfy',
       result: { code: 'session_created' },
-      attempts: [{ operation: 'token', charged: 'free' }],
+      attempts: [{ operation: 'token', charged: 'unknown' }],
     });
     expect(body.result.data.redirectUrl).toMatch(/^http/);
     expect(Date.parse(body.result.data.expiresAt)).toBeGreaterThan(Date.now());

@@ -10,7 +10,9 @@ import { createEngine } from '../../src/engine/engine';
 import { loadErrorMap } from '../../src/gateway/error-map';
 import { createGateway, type GatewayOptions } from '../../src/gateway/gateway';
 import { loadProvidersConfig, type ProvidersConfig } from '../../src/gateway/providers';
-import { producerConnection, whenReady } from '../../src/jobs/redis';
+import { Jobs } from '../../src/jobs/jobs';
+import { producerConnection, whenReady, workerConnection } from '../../src/jobs/redis';
+import { startWorkers } from '../../src/jobs/workers';
 import { createLogger } from '../../src/logger';
 import { openDb, type Db } from '../../src/store/db';
 import { migrate } from '../../src/store/migrate';
@@ -66,6 +68,8 @@ export interface TestAppOptions {
   gateway?: GatewayOptions;
   /** Mapping files of providers declared outside adapters/ (a test's own vendor). */
   errorMapFiles?: string[];
+  /** Also runs the job workers in this process, on this app's own queues (async verifications, session events). */
+  workers?: boolean;
 }
 
 /**
@@ -116,8 +120,17 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       gateway,
       engine,
       caches: createCaches(),
+      // Queues of this app alone: a test's jobs never reach another test's workers.
+      jobs: new Jobs(redis, `test-${isolation}`),
       now: () => new Date(Date.now() + offset),
     };
+    opened.push(() => deps.jobs.close());
+    if (options.workers) {
+      const connection = workerConnection(REDIS_URL);
+      opened.push(() => connection.disconnect());
+      const workers = startWorkers(deps, connection);
+      opened.push(() => Promise.all(workers.map((w) => w.close())));
+    }
     const app = createApp(deps, [...allRoutes(deps), ...(options.extraRoutes?.(deps) ?? [])]);
     const server: Server = await new Promise((resolve, reject) => {
       // Express 5 hands a listen error (the port) to this callback.

@@ -5,7 +5,6 @@ import type { Redis } from 'ioredis';
 import { maintenanceQueue, QUEUES, scheduleMaintenance } from '../../src/jobs/queues';
 import { checkEvictionPolicy, producerConnection, whenReady, workerConnection } from '../../src/jobs/redis';
 import { startWorkers } from '../../src/jobs/workers';
-import { loadErrorMap } from '../../src/gateway/error-map';
 import { createLogger } from '../../src/logger';
 import type { Db } from '../../src/store/db';
 import { claimKey } from '../../src/store/idempotency-repo';
@@ -13,7 +12,8 @@ import { createOrg } from '../../src/tenancy/orgs-repo';
 import { insertCustomer } from '../../src/customers/customers-repo';
 import { KeyMaterial } from '../../src/tenancy/key-material';
 import { issueKey } from '../../src/tenancy/keys-repo';
-import { memoryDb, REDIS_URL, TEST_MASTER_KEY, testConfig } from '../helpers/test-app';
+import { Jobs } from '../../src/jobs/jobs';
+import { memoryDb, REDIS_URL, startTestApp, TEST_MASTER_KEY, type TestApp } from '../helpers/test-app';
 
 const HOUR = 3_600_000;
 let db: Db;
@@ -22,6 +22,7 @@ let consumer: Redis;
 let queue: Queue;
 let workers: Worker[];
 let events: QueueEvents;
+let app: TestApp;
 let eventsConnection: Redis;
 const prefix = `test-${randomBytes(4).toString('hex')}`;
 
@@ -34,11 +35,13 @@ beforeAll(async () => {
   eventsConnection = workerConnection(REDIS_URL);
   events = new QueueEvents(QUEUES.maintenance, { connection: eventsConnection, prefix });
   await events.waitUntilReady();
-  workers = startWorkers({ config: testConfig(), db, errorMap: loadErrorMap(), logger: createLogger('silent'), now: () => new Date() }, consumer, prefix);
+  app = await startTestApp({ db });
+  workers = startWorkers({ ...app.deps, jobs: new Jobs(producer, prefix) }, consumer, prefix);
 });
 afterAll(async () => {
   await Promise.all((workers ?? []).map((w) => w.close()));
   await events?.close();
+  await app?.close();
   eventsConnection?.disconnect();
   await queue?.obliterate({ force: true });
   await queue?.close();

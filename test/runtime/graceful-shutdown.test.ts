@@ -20,7 +20,15 @@ interface Child {
 function startChild(dataDir: string): Promise<Child> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/slow-server.ts'], {
     cwd: ROOT,
-    env: { ...process.env, NODE_OPTIONS: '', PORT: '0', HOST: '127.0.0.1', REDIS_URL, VERIGATE_DATA_DIR: dataDir, VERIGATE_MASTER_KEY: TEST_MASTER_KEY },
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      REDIS_URL,
+      VERIGATE_DATA_DIR: dataDir,
+      VERIGATE_MASTER_KEY: TEST_MASTER_KEY,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout! });

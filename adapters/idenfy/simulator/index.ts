@@ -5,6 +5,8 @@
  *
  * Scenarios are chosen by the suffix of the token's `clientId`, else of its `firstName` (any case);
  * no suffix means `-approved`. Completing the hosted session plays the scenario's webhooks in order:
+ * Webhooks go to the token's callbackUrl, else the dashboard's webhookUrl, else the gateway's receiver
+ * (`<gatewayUrl>/v1/webhooks/idenfy`, which `npm start` passes).
  *   -approved   IDENTIFICATION_AUTO_FINISHED  final  APPROVED   FACE_MATCH, DOC_VALIDATED
  *   -denied     IDENTIFICATION_AUTO_FINISHED  final  DENIED     FACE_MISMATCH
  *   -suspected  IDENTIFICATION_AUTO_FINISHED  final  SUSPECTED  mismatchTags NAME, fraudTags DOC_MOBILE_PHOTO
@@ -28,7 +30,7 @@
  * pay_per_completed), recorded under the scenario's name. Expired and cancelled sessions are free.
  */
 import express, { type Express, type Request, type Response } from 'express';
-import { listen, simulatorApp, SimulatorState, type RunningSimulator } from '../../simulator-kit';
+import { listen, simulatorApp, SimulatorState, type RunningSimulator, type SimulatorContext } from '../../simulator-kit';
 import { IDENFY_PATHS } from '../client';
 import type { IdenfyOverallStatus } from '../schemas';
 import { deliver, finishUrl, hostedForm, page, type WebhookDelivery } from './hosted-page';
@@ -54,8 +56,10 @@ export interface IdenfySimulatorOptions {
   plan?: IdenfyPlan;
   /** Base URL the hosted-page links point at (default: the Host the token request came to). */
   publicUrl?: string;
-  /** The dashboard's webhook URL, used when a token has no callbackUrl (default none: webhooks are not sent). */
+  /** The dashboard's webhook URL, used when a token has no callbackUrl (default: the gateway's receiver, when known). */
   webhookUrl?: string;
+  /** The gateway the simulator stands beside: without a dashboard URL, webhooks go to its `/v1/webhooks/idenfy`. */
+  gatewayUrl?: () => string | undefined;
   /** Verification credits; null is unlimited (default null). */
   credits?: number | null;
   /** Clock in ms since the epoch, for expiry (default Date.now). */
@@ -82,6 +86,12 @@ export function idenfySimulator(options: IdenfySimulatorOptions = {}): { app: Ex
   const byToken = new Map<string, Session>();
   const deliveries: WebhookDelivery[] = [];
   let throttle = { hour: -1, count: 0 };
+
+  /** The gateway's own receiver, as `npm start` configures it: the walk-through's session completes end to end. */
+  const gatewayReceiver = () => {
+    const base = options.gatewayUrl?.();
+    return base ? `${base.replace(/\/+$/, '')}/v1/webhooks/idenfy` : null;
+  };
 
   const publicUrl = (req: Request) => options.publicUrl ?? `${req.protocol}://${req.get('host') ?? '127.0.0.1'}`;
 
@@ -179,7 +189,7 @@ export function idenfySimulator(options: IdenfySimulatorOptions = {}): { app: Ex
         if (charged && account.credits !== null) account = { ...account, credits: Math.max(0, account.credits - 1) };
         state.record(s.scenario, charged);
       }
-      const delivery = await deliver(s, step, started, account.webhookUrl, signingKey);
+      const delivery = await deliver(s, step, started, account.webhookUrl ?? gatewayReceiver(), signingKey);
       deliveries.push(delivery);
       sent.push(delivery);
     }
@@ -227,7 +237,8 @@ export async function startIdenfySimulator(
   port = 0,
   options: IdenfySimulatorOptions = {},
   host = '127.0.0.1',
+  context: SimulatorContext = {},
 ): Promise<RunningSimulator & { state: SimulatorState }> {
-  const { app, state } = idenfySimulator(options);
+  const { app, state } = idenfySimulator({ gatewayUrl: context.gatewayUrl, ...options });
   return { ...(await listen(app, port, host)), state };
 }

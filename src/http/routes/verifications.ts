@@ -4,8 +4,9 @@ import type { AppDeps } from '../../deps';
 import { AppError } from '../../errors/app-error';
 import { providerIdSchema, type Registry } from '../../gateway/registry';
 import { presentVerification } from '../../verifications/present';
+import { acceptVerification } from '../../verifications/accept-verification';
 import { runVerification, type VerificationResult } from '../../verifications/run-verification';
-import { attemptsOf, findVerification, listVerifications } from '../../verifications/verifications-repo';
+import { attemptsOf, findVerification, listVerifications, type Verification } from '../../verifications/verifications-repo';
 import { idempotencyKeyOf, requestHash } from '../idempotency';
 import { route, type Reply, type RouteSpec } from '../route';
 
@@ -20,8 +21,8 @@ const createVerification = (registry: Registry) =>
       /** Validated against the check's own schema once the check is known. */
       input: z.record(z.string(), z.unknown()),
       provider: providerIdSchema(registry, ['auto']).default('auto'),
-      /** Only `sync` so far: the answer comes in the response. */
-      mode: z.literal('sync', { error: 'mode must be "sync" (async verifications are not offered yet)' }).default('sync'),
+      /** `sync`: the answer comes in the response. `async`: 202 at once, the answer by GET and `verification.completed`. */
+      mode: z.enum(['sync', 'async'], { error: oneOf('mode', ['sync', 'async']) }).default('sync'),
     })
     .strict();
 
@@ -42,6 +43,13 @@ const ListQuery = z
   })
   .strict();
 
+/** An accepted asynchronous verification: 202, `processing`, and where to read it. */
+export const acceptedReply = (verification: Verification): Reply => ({
+  status: 202,
+  body: presentVerification(verification, []),
+  headers: { Location: `/v1/verifications/${verification.id}` },
+});
+
 /** A finished verification as POST answers it: 200, with the provider that answered and the attempts made. */
 export const verificationReply = ({ verification, attempts }: VerificationResult): Reply => ({
   status: 200,
@@ -54,7 +62,7 @@ export function verificationRoutes(deps: AppDeps): RouteSpec[] {
   const CreateVerification = createVerification(registry);
   return [
     /**
-     * Runs a check now. Each upstream call is written ahead of being made (the first with the verification
+     * Runs a check now (`mode: "sync"`), or accepts it for a worker (`mode: "async"`: 202). Each upstream call is written ahead of being made (the first with the verification
      * and the Idempotency-Key's claim); its answer, the ending and the idempotent reply commit together.
      */
     route({
@@ -72,6 +80,7 @@ export function verificationRoutes(deps: AppDeps): RouteSpec[] {
           provider: body.provider === 'auto' ? undefined : body.provider,
           idempotency: key ? { key, requestHash: requestHash(req) } : undefined,
         };
+        if (body.mode === 'async') return acceptedReply(await acceptVerification(deps, caller, request, unitOfWork(acceptedReply)));
         return verificationReply(await runVerification(deps, caller, request, unitOfWork(verificationReply)));
       },
     }),

@@ -42,11 +42,11 @@ afterEach(() => {
 const token = () => nock(BASE).post('/api/v2/token');
 
 describe('iDenfy declaration', () => {
-  it('when the declaration is read, then it names the three operations and the Basic-auth credentials', () => {
+  it('when the declaration is read, then it names its three calls, the inbound webhook and the Basic-auth credentials', () => {
     expect(idenfy.id).toBe('idenfy');
     expect(idenfy.credentials).toEqual(['apiKey', 'apiSecret']);
     expect(idenfy.operations.token?.serves).toBe('hosted_session');
-    expect(Object.keys(idenfy.operations).sort()).toEqual(['data', 'status', 'token']);
+    expect(Object.keys(idenfy.operations).sort()).toEqual(['data', 'status', 'token', 'webhook']);
   });
 });
 
@@ -213,7 +213,7 @@ describe('iDenfy status and data', () => {
     clientId: 'cust-1',
   };
 
-  it('when the status is APPROVED, then the result fact is APPROVED and the table charges it on both plans', async () => {
+  it('when the status is APPROVED, then the fetch is a free call and its verdict reads as the webhook would', async () => {
     const scope = nock(BASE, { reqheaders: { authorization: BASIC } })
       .post('/api/v2/status', { scanRef: SCAN_REF })
       .reply(200, STATUS);
@@ -221,7 +221,8 @@ describe('iDenfy status and data', () => {
     expect(scope.isDone()).toBe(true);
     expect(out.facts).toEqual({ httpStatus: 200, result: 'APPROVED', requestId: SCAN_REF });
     expect(out.data).toMatchObject({ overall: 'APPROVED', face: 'FACE_MATCH', document: 'DOC_VALIDATED' });
-    expect(suiteCode('status', out.facts)).toBe('session_approved');
+    expect(suiteCode('status', out.facts)).toBe('request_completed');
+    expect(suiteCode('webhook', { result: out.facts.result })).toBe('session_approved');
   });
 
   it('when a verdict is not final yet, then the result fact is REVIEWING so nothing is booked early', async () => {

@@ -164,13 +164,15 @@ describe('iDenfy adapter against its simulator: scenarios', () => {
       expect(hooks.map((w) => classify('webhook', w.facts).suiteCode)).toEqual(codes);
       expect(hooks.at(-1)?.final).toBe(true);
 
-      // The status fallback agrees with the last webhook about the charge.
+      // The status fallback agrees with the last webhook about the charge: its verdict is read by the same webhook rows.
       const status = await fetchStatus(h.ctx, session.scanRef);
       expect(status.facts.result).toBe(overall);
       const lastHook = hooks.at(-1);
       if (!lastHook) throw new Error('no webhook');
       for (const plan of ['pay_per_approved', 'pay_per_completed']) {
-        expect(resolveCharge(classify('status', status.facts), plan)).toBe(resolveCharge(classify('webhook', lastHook.facts), plan));
+        expect(resolveCharge(classify('webhook', { result: status.facts.result }), plan)).toBe(
+          resolveCharge(classify('webhook', lastHook.facts), plan),
+        );
       }
     },
   );
@@ -368,7 +370,8 @@ describe('iDenfy simulator: account and request errors', () => {
     clock += 61_000;
     const status = await fetchStatus(h.ctx, token.data?.scanRef ?? '');
     expect(status.facts.result).toBe('EXPIRED');
-    expect(classify('status', status.facts)).toMatchObject({ suiteCode: 'session_expired', charged: 'free' });
+    expect(classify('status', status.facts)).toMatchObject({ suiteCode: 'request_completed', charged: 'free' });
+    expect(classify('webhook', { result: status.facts.result })).toMatchObject({ suiteCode: 'session_expired', charged: 'free' });
     expect(h.state.billing().totalCharged).toBe(0);
   });
 

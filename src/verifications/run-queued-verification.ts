@@ -1,0 +1,65 @@
+import type { Check, ProviderId } from '../../adapters/types';
+import type { AppDeps, Caller } from '../deps';
+import { isAppError } from '../errors/app-error';
+import { deleteSealedInput, endUnrun, sealedInputOf, takeAccepted } from './async-repo';
+import { runVerification } from './run-verification';
+
+/** The run of an accepted verification is held by a live run (its lease not out yet): the job tries again later. */
+export class HeldByAnotherRun extends Error {}
+
+export interface QueuedRunResult {
+  verificationId: string;
+  /** `ran`: this job ran it to its end; `ended`: it had already ended (a job run again, or the sweep settled it). */
+  outcome: 'ran' | 'ended' | 'missing';
+  status?: string;
+}
+
+/**
+ * Runs an accepted asynchronous verification in a worker, with the same use case as a sync one: the calls
+ * a dead worker left in flight are settled as interrupted (never made again) and the chain goes on from the
+ * recorded attempts; the completion, the input's deletion and the reply commit together. A chain that
+ * nobody answered still ends the verification (`error`): that is its answer, not a job failure to retry.
+ */
+export async function runQueuedVerification(deps: AppDeps, verificationId: string): Promise<QueuedRunResult> {
+  const now = deps.now();
+  const lease = new Date(now.getTime() + deps.config.verifications.leaseSeconds * 1000);
+  const took = await deps.db.transaction((tx) => takeAccepted(tx, verificationId, now, lease));
+  if (!took.taken) {
+    if (!took.exists) return { verificationId, outcome: 'missing' };
+    if (took.ended) {
+      await deps.db.transaction((tx) => deleteSealedInput(tx, verificationId));
+      return { verificationId, outcome: 'ended' };
+    }
+    throw new HeldByAnotherRun(`verification ${verificationId} is held by a live run`);
+  }
+  const accepted = took.taken;
+  const sealed = await sealedInputOf(deps.db, verificationId);
+  if (!sealed) throw new Error(`verification ${verificationId} has no input to run with`);
+  const caller: Caller = { orgId: accepted.orgId, keyId: accepted.keyId, keyMode: accepted.sandbox ? 'test' : 'live', scopes: [] };
+  const request = {
+    customerId: accepted.customerId,
+    check: accepted.check as Check,
+    input: JSON.parse(deps.keys.unseal(sealed)) as unknown,
+    provider: accepted.requestedProvider === 'auto' ? undefined : (accepted.requestedProvider as ProviderId),
+    accepted,
+  };
+  try {
+    const { verification } = await runVerification(deps, caller, request, {
+      commit: (work) =>
+        deps.db.transaction(async (tx) => {
+          const value = await work(tx);
+          await deleteSealedInput(tx, verificationId);
+          return value;
+        }),
+    });
+    return { verificationId, outcome: 'ran', status: verification.status };
+  } catch (err) {
+    // Nobody answered, or the input was refused: the verification ended as `error`, its answer for the integrator.
+    if (!isAppError(err)) throw err;
+    await deps.db.transaction(async (tx) => {
+      await endUnrun(tx, verificationId, err.code, deps.now());
+      await deleteSealedInput(tx, verificationId);
+    });
+    return { verificationId, outcome: 'ran', status: 'error' };
+  }
+}
