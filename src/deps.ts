@@ -34,6 +34,8 @@ export interface AppDeps {
   caches: Caches;
   /** Injected so expiry rules can be tested without waiting. */
   now: () => Date;
+  /** BullMQ key prefix of the queues use cases enqueue to (webhooks). Default `verigate`; tests use one of their own. */
+  queuePrefix?: string;
 }
 
 /** On whose behalf a use case runs: the org and key of the request (or of the job that carries its ids). */

@@ -24,6 +24,7 @@ import { providerRoutes } from './routes/providers';
 import { routingRoutes } from './routes/routing';
 import { usageRoutes } from './routes/usage';
 import { verificationRoutes } from './routes/verifications';
+import { webhookRoutes } from './routes/webhooks';
 
 /** Every route of the API. Later capabilities add their lists here. */
 export function allRoutes(deps: AppDeps): RouteSpec[] {
@@ -42,6 +43,7 @@ export function allRoutes(deps: AppDeps): RouteSpec[] {
     ...passkeyRoutes(deps),
     ...kycRoutes(deps),
     ...dukcapilRoutes(deps),
+    ...webhookRoutes(deps),
   ];
 }
 

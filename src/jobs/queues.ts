@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 /** Queue names; job ids within each are chosen by the producer so enqueueing is idempotent. */
-export const QUEUES = { maintenance: 'maintenance' } as const;
+export const QUEUES = { maintenance: 'maintenance', webhooks: 'webhooks' } as const;
 
 /** Job names of the maintenance queue, with their data (ids and dates only: never images or PII). */
 export interface MaintenanceJobs {
@@ -36,5 +36,37 @@ export async function scheduleMaintenance(queue: Queue, sweepEveryMinutes: numbe
 /** Registers the recurring settling of verifications whose run died (every `everySeconds`). */
 export async function scheduleSettling(queue: Queue, everySeconds: number): Promise<void> {
   const name = 'settle-abandoned-verifications';
+  await queue.upsertJobScheduler(name, { every: everySeconds * 1000 }, { name, data: {} });
+}
+
+/**
+ * Job names of the webhooks queue (src/webhooks), with their data: ids only. `fan-out`'s job id is the event
+ * id and `deliver`'s is `<deliveryId>-<series>`, so enqueueing either again is a no-op.
+ */
+export interface WebhookJobs {
+  'fan-out': { eventId: string };
+  deliver: { deliveryId: string; series: number };
+  'sweep-webhooks': Record<string, never>;
+}
+
+export type WebhookJobName = keyof WebhookJobs;
+
+/** Fan-outs retry quickly (they only write rows and enqueue); deliveries set their own attempts and backoff when added. */
+export function webhooksQueue(connection: Redis, prefix = 'verigate'): Queue {
+  return new Queue(QUEUES.webhooks, {
+    connection,
+    prefix,
+    defaultJobOptions: {
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
+      removeOnComplete: { age: 24 * 3600, count: 10_000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    },
+  });
+}
+
+/** Registers the recurring sweep of undispatched events and lost delivery jobs (every `everySeconds`). */
+export async function scheduleWebhookSweep(queue: Queue, everySeconds: number): Promise<void> {
+  const name = 'sweep-webhooks';
   await queue.upsertJobScheduler(name, { every: everySeconds * 1000 }, { name, data: {} });
 }

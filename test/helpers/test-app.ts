@@ -117,6 +117,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       engine,
       caches: createCaches(),
       now: () => new Date(Date.now() + offset),
+      // Queues of their own: workers of another test file on the same Redis never take this app's jobs.
+      queuePrefix: `test-${isolation}`,
     };
     const app = createApp(deps, [...allRoutes(deps), ...(options.extraRoutes?.(deps) ?? [])]);
     const server: Server = await new Promise((resolve, reject) => {

@@ -1,0 +1,62 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config';
+import { webhooksQueue, type WebhookJobs } from '../jobs/queues';
+import type { Logger } from '../logger';
+
+/** What enqueueing needs: the fail-fast producer connection and the queues' key prefix. */
+export interface QueueDeps {
+  redis: Redis;
+  logger: Logger;
+  /** BullMQ key prefix. Default `verigate`; tests use one of their own. */
+  queuePrefix?: string;
+}
+
+// One Queue per connection and prefix: a Queue is cheap to use but loads its scripts once per connection.
+const queues = new WeakMap<Redis, Map<string, Queue>>();
+
+export function webhooksQueueOf(deps: Pick<QueueDeps, 'redis' | 'queuePrefix'>): Queue {
+  const prefix = deps.queuePrefix ?? 'verigate';
+  let byPrefix = queues.get(deps.redis);
+  if (!byPrefix) queues.set(deps.redis, (byPrefix = new Map()));
+  let queue = byPrefix.get(prefix);
+  if (!queue) byPrefix.set(prefix, (queue = webhooksQueue(deps.redis, prefix)));
+  return queue;
+}
+
+/** Queues the fan-out of events already committed; throws when Redis refuses. */
+export async function enqueueFanOut(deps: QueueDeps, eventIds: readonly string[]): Promise<void> {
+  if (eventIds.length === 0) return;
+  const data = (eventId: string): WebhookJobs['fan-out'] => ({ eventId });
+  await webhooksQueueOf(deps).addBulk(eventIds.map((id) => ({ name: 'fan-out', data: data(id), opts: { jobId: id } })));
+}
+
+/**
+ * Call after the transaction that recorded the events has committed: queues their fan-out (job id = event
+ * id, so announcing twice is harmless). Never throws: with Redis down the event stays undispatched in
+ * Postgres and the worker's sweep fans it out later.
+ */
+export async function announceEvents(deps: QueueDeps, eventIds: string[]): Promise<void> {
+  try {
+    await enqueueFanOut(deps, eventIds);
+  } catch (err) {
+    deps.logger.warn({ err: (err as Error).message, events: eventIds.length }, 'events not announced: the webhook sweep will fan them out');
+  }
+}
+
+/** Queues one delivery job per delivery series, with the configured attempts and backoff; throws when Redis refuses. */
+export async function enqueueDeliveries(
+  deps: QueueDeps & { config: Pick<Config, 'webhooks'> },
+  deliveries: ReadonlyArray<{ id: string; series: number }>,
+): Promise<void> {
+  if (deliveries.length === 0) return;
+  const { attempts, baseDelayMs, jitter } = deps.config.webhooks.delivery;
+  const data = (d: { id: string; series: number }): WebhookJobs['deliver'] => ({ deliveryId: d.id, series: d.series });
+  await webhooksQueueOf(deps).addBulk(
+    deliveries.map((d) => ({
+      name: 'deliver',
+      data: data(d),
+      opts: { jobId: `${d.id}-${d.series}`, attempts, backoff: { type: 'exponential', delay: baseDelayMs, jitter } },
+    })),
+  );
+}
