@@ -11,13 +11,14 @@ import { loadProvidersConfig, type ProvidersConfig } from './gateway/providers';
 import { DEFAULT_REGISTRY } from './gateway/registry';
 // The composition root: the one file outside src/http that starts the HTTP server.
 import { startApiServer, type ApiServer, type ApiServerOptions } from './http/server';
-import { maintenanceQueue, scheduleMaintenance, scheduleSettling } from './jobs/queues';
+import { maintenanceQueue, scheduleMaintenance, scheduleSettling, scheduleWebhookSweep } from './jobs/queues';
 import { checkEvictionPolicy, producerConnection, whenReady, workerConnection } from './jobs/redis';
 import { startWorkers } from './jobs/workers';
 import type { Logger } from './logger';
 import { openStore } from './store/open-store';
 import { startSimulators, stopSimulators } from './simulators';
 import { KeyMaterial } from './tenancy/key-material';
+import { webhooksQueueOf } from './webhooks/announce';
 
 export type Role = 'api' | 'worker' | 'simulators';
 
@@ -35,6 +36,8 @@ export interface RuntimeOptions {
   providers?: ProvidersConfig;
   /** Routes served beside the API's own (used by tests that need a deliberately slow endpoint). */
   extraRoutes?: (deps: AppDeps) => ApiServerOptions['extraRoutes'];
+  /** BullMQ key prefix of every queue (default `verigate`): tests that start runtimes side by side on one Redis use their own. */
+  queuePrefix?: string;
 }
 
 /** Starts the requested roles against the configured database and Redis. */
@@ -70,6 +73,7 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
     engine: createEngine(redis),
     caches: createCaches(),
     now: () => new Date(),
+    queuePrefix: options.queuePrefix,
   };
 
   let workers: Worker[] = [];
@@ -78,10 +82,11 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
   if (roles.includes('worker')) {
     workerRedis = workerConnection(config.redisUrl);
     workerRedis.on('error', (err) => logger.warn({ err: err.message }, 'redis worker connection error'));
-    queue = maintenanceQueue(redis);
+    queue = maintenanceQueue(redis, options.queuePrefix);
     await scheduleMaintenance(queue, config.idempotency.sweepEveryMinutes);
     await scheduleSettling(queue, config.verifications.sweepEverySeconds);
-    workers = startWorkers({ config, db, errorMap, logger, now: deps.now }, workerRedis);
+    await scheduleWebhookSweep(webhooksQueueOf(deps), config.webhooks.sweepEverySeconds);
+    workers = startWorkers({ config, db, errorMap, logger, now: deps.now, keys: deps.keys, producer: redis }, workerRedis, options.queuePrefix);
   }
 
   let api: ApiServer | undefined;

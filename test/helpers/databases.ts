@@ -28,14 +28,8 @@ export function testDatabases(): TestDatabase[] {
     engines.push({
       name: 'postgres',
       async open() {
-        const schema = `t_${randomBytes(6).toString('hex')}`;
-        const admin = new Client({ connectionString: url });
-        await admin.connect();
-        await admin.query(`CREATE SCHEMA ${schema}`);
-        await admin.end();
-        const scoped = new URL(url);
-        scoped.searchParams.set('options', `-c search_path=${schema}`);
-        const db = await openDb({ databaseUrl: scoped.toString(), poolSize: 5 });
+        const { schema, url: scoped } = await newSchema(url, 't');
+        const db = await openDb({ databaseUrl: scoped, poolSize: 5 });
         await migrate(db);
         return {
           ...db,
@@ -48,4 +42,16 @@ export function testDatabases(): TestDatabase[] {
     });
   }
   return engines;
+}
+
+/** A fresh schema on the server at `url`, and a URL whose connections use it (search_path through `options`). */
+export async function newSchema(url: string, prefix: string): Promise<{ schema: string; url: string }> {
+  const schema = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const scoped = new URL(url);
+  scoped.searchParams.set('options', `-c search_path=${schema}`);
+  return { schema, url: scoped.toString() };
 }
