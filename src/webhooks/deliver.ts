@@ -4,8 +4,8 @@ import { checkPublicUrl } from '../net/public-address';
 import type { Db, Queryable } from '../store/db';
 import type { KeyMaterial } from '../tenancy/key-material';
 import { announceEvents, type QueueDeps } from './announce';
-import { deliveryToMake, logAttempt, settleDelivery, type DeliveryToMake } from './deliveries-repo';
-import { disableEndpoint, markFailing, markSucceeding } from './endpoints-repo';
+import { deliveryToMake, logAttempt, recordDelivered, settleDelivery, type DeliveryToMake } from './deliveries-repo';
+import { disableEndpoint, markFailing } from './endpoints-repo';
 import { insertEvent } from './events-repo';
 import { presentEvent } from './present';
 import { postWebhook, type SendOutcome } from './send';
@@ -57,11 +57,7 @@ export async function deliverOnce(deps: WebhookWorkerDeps, t: Try): Promise<TryR
   }
   const outcome = await send(deps, d);
   if (outcome.error === null) {
-    await deps.db.transaction(async (tx) => {
-      await logAttempt(tx, t.deliveryId, t.series, { at: deps.now(), ...outcome });
-      await settleDelivery(tx, t.deliveryId, t.series, 'delivered', deps.now());
-      await markSucceeding(tx, d.endpoint.id);
-    });
+    await recordDelivered(deps.db, t.deliveryId, t.series, d.endpoint.id, { at: deps.now(), ...outcome });
     return 'delivered';
   }
   const disabledEvent = await deps.db.transaction(async (tx) => {

@@ -53,15 +53,20 @@ const toDelivery = (r: DeliveryRow): Delivery => ({
 
 const SELECT = 'SELECT d.*, e.type AS event_type FROM webhook_deliveries d JOIN events e ON e.id = d.event_id';
 
-/** One delivery per endpoint; a delivery that already exists (a fan-out run again) is kept as it is. */
-export async function insertDeliveries(tx: Queryable, eventId: string, endpoints: Array<{ id: string; orgId: string }>): Promise<void> {
-  if (endpoints.length === 0) return;
-  await tx.query(
+/** One delivery per endpoint; a delivery that already exists is kept as it is. Returns those it wrote. */
+export async function insertDeliveries(
+  tx: Queryable,
+  eventId: string,
+  endpoints: Array<{ id: string; orgId: string }>,
+): Promise<Array<{ id: string; series: number }>> {
+  if (endpoints.length === 0) return [];
+  const { rows } = await tx.query<{ id: string; series: number }>(
     `INSERT INTO webhook_deliveries (id, event_id, endpoint_id, org_id)
      SELECT d.id, $1, d.endpoint_id, d.org_id FROM unnest($2::text[], $3::text[], $4::text[]) AS d(id, endpoint_id, org_id)
-     ON CONFLICT (event_id, endpoint_id) DO NOTHING`,
+     ON CONFLICT (event_id, endpoint_id) DO NOTHING RETURNING id, series`,
     [eventId, endpoints.map(() => newId('dlv')), endpoints.map((e) => e.id), endpoints.map((e) => e.orgId)],
   );
+  return rows;
 }
 
 /** The deliveries of an event still to be made: what the fan-out enqueues. */
@@ -131,6 +136,28 @@ export async function logAttempt(
     [deliveryId, series, a.at, a.httpStatus, a.latencyMs, a.error],
   );
   return rows[0]!.attempt;
+}
+
+type Outcome = { at: Date; httpStatus: number | null; latencyMs: number; error: string | null };
+
+/**
+ * A successful try in one statement (atomic without a transaction, one round trip on the hot path): the try
+ * logged, the series ended as delivered (unless another run of the job recorded it first), the endpoint no
+ * longer failing.
+ */
+export async function recordDelivered(db: Queryable, deliveryId: string, series: number, endpointId: string, a: Outcome): Promise<void> {
+  await db.query(
+    `WITH tried AS (
+       INSERT INTO webhook_delivery_attempts (delivery_id, series, attempt, at, http_status, latency_ms, error)
+       SELECT $1, $2, COALESCE(MAX(attempt), 0) + 1, $3, $4, $5, NULL FROM webhook_delivery_attempts WHERE delivery_id = $1 AND series = $2
+       RETURNING attempt),
+     delivered AS (
+       UPDATE webhook_deliveries SET status = 'delivered', delivered_at = $3 WHERE id = $1 AND series = $2 AND status = 'pending' RETURNING id),
+     recovered AS (
+       UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $6 AND failing_since IS NOT NULL RETURNING id)
+     SELECT (SELECT count(*) FROM tried) AS tried, (SELECT count(*) FROM delivered) AS delivered, (SELECT count(*) FROM recovered) AS recovered`,
+    [deliveryId, series, a.at, a.httpStatus, a.latencyMs, endpointId],
+  );
 }
 
 /** Ends the series; false when it had already ended (another run of the job recorded it first) or was superseded. */

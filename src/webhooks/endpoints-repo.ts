@@ -121,11 +121,6 @@ export async function enableEndpoint(db: Queryable, orgId: string, sandbox: bool
   return rows[0] ? toEndpoint(rows[0]) : null;
 }
 
-/** A success: the endpoint is no longer failing. */
-export async function markSucceeding(tx: Queryable, id: string): Promise<void> {
-  await tx.query('UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL', [id]);
-}
-
 /** A failure: since when the endpoint has been failing (now, if it was not). */
 export async function markFailing(tx: Queryable, id: string, at: Date): Promise<Date> {
   const { rows } = await tx.query<{ failing_since: Date }>(

@@ -11,18 +11,18 @@ import { undispatchedEvents } from './events-repo';
  */
 export async function fanOut(deps: WebhookWorkerDeps, eventId: string): Promise<{ deliveries: number }> {
   const pending = await deps.db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ org_id: string | null; type: string; sandbox: boolean; endpoint_id: string | null; dispatched_at: Date | null }>(
-      'SELECT org_id, type, sandbox, endpoint_id, dispatched_at FROM events WHERE id = $1 FOR UPDATE',
-      [eventId],
+    // Marks the event dispatched and locks it in one statement: a second run waits, then finds it dispatched.
+    const { rows } = await tx.query<{ org_id: string | null; type: string; sandbox: boolean; endpoint_id: string | null }>(
+      'UPDATE events SET dispatched_at = $2 WHERE id = $1 AND dispatched_at IS NULL RETURNING org_id, type, sandbox, endpoint_id',
+      [eventId, deps.now()],
     );
     const e = rows[0];
-    if (!e) return null;
-    if (e.dispatched_at === null) {
+    if (e) {
       const endpoints = await endpointsFor(tx, { orgId: e.org_id, type: e.type, sandbox: e.sandbox, endpointId: e.endpoint_id });
-      await insertDeliveries(tx, eventId, endpoints);
-      await tx.query('UPDATE events SET dispatched_at = $2 WHERE id = $1', [eventId, deps.now()]);
+      return insertDeliveries(tx, eventId, endpoints);
     }
-    return pendingOf(tx, eventId);
+    const exists = await tx.query('SELECT 1 FROM events WHERE id = $1', [eventId]);
+    return exists.rowCount > 0 ? pendingOf(tx, eventId) : null;
   });
   // Announced but not visible: thrown, so the job is retried rather than completed (its id would block a re-add).
   if (!pending) throw new Error(`event ${eventId} not found`);

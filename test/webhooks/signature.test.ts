@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createHmac } from 'node:crypto';
 import { newWebhookSecret, signatureHeader, verifySignature } from '../../src/webhooks/signature';
 
@@ -27,11 +29,12 @@ describe('Verigate-Signature', () => {
   });
 
   it.each([
-    ['301 s old', -301_000, false],
-    ['300 s old', -300_000, true],
-    ['300 s ahead', 300_000, true],
-    ['301 s ahead', 301_000, false],
-  ])('when the timestamp is %s, then it is accepted: %s', (_label, skewMs, accepted) => {
+    ['301 s old', 'refused', -301_000],
+    ['300 s old', 'accepted', -300_000],
+    ['300 s ahead', 'accepted', 300_000],
+    ['301 s ahead', 'refused', 301_000],
+  ])('when the timestamp is %s, then it is %s (300 s tolerance both ways)', (_label, verdict, skewMs) => {
+    const accepted = verdict === 'accepted';
     const secret = newWebhookSecret();
     const header = signatureHeader(body, [secret], new Date(at.getTime() + skewMs));
     const result = verifySignature(body, header, [secret], { now: at });
@@ -53,5 +56,31 @@ describe('Verigate-Signature', () => {
     expect(verifySignature(body, header, [previous], { now: at }).ok).toBe(true);
     expect(verifySignature(body, header, [next], { now: at }).ok).toBe(true);
     expect(verifySignature(body, signatureHeader(body, [next], at), [previous], { now: at }).ok).toBe(false);
+  });
+});
+
+describe("the README's verification function for integrators", () => {
+  // The block integrators copy, taken from README.md as it stands, so the README cannot drift from the signer.
+  const readme = readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const block = /```js\n([\s\S]*?function verifyVerigateSignature[\s\S]*?)```/.exec(readme)?.[1];
+  type Verify = (raw: string | Buffer, header: string | undefined, secrets: string[], tolerance?: number, nowMs?: number) => boolean;
+  const verify = new Function('require', `${block}\nreturn verifyVerigateSignature;`)(require) as Verify;
+
+  it('when deliveries are signed by the gateway, then the snippet accepts them, both secrets of a rotation included', () => {
+    expect(block).toBeDefined();
+    const [next, previous] = [newWebhookSecret(), newWebhookSecret()];
+    const header = signatureHeader(body, [next, previous], at);
+    expect(verify(body, header, [next], 300, at.getTime())).toBe(true);
+    expect(verify(Buffer.from(body), header, [previous], 300, at.getTime())).toBe(true);
+  });
+
+  it('when the body, the secret or the time is wrong, then the snippet refuses, as verifySignature does', () => {
+    const secret = newWebhookSecret();
+    const header = signatureHeader(body, [secret], at);
+    expect(verify(`${body} `, header, [secret], 300, at.getTime())).toBe(false);
+    expect(verify(body, header, [newWebhookSecret()], 300, at.getTime())).toBe(false);
+    expect(verify(body, header, [secret], 300, at.getTime() + 301_000)).toBe(false);
+    expect(verify(body, header, [secret], 300, at.getTime() - 301_000)).toBe(false);
+    expect(verify(body, undefined, [secret], 300, at.getTime())).toBe(false);
   });
 });
