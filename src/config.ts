@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { WebhooksFile, webhooksConfigFrom, type WebhooksConfig } from './webhooks/webhooks-config';
 
 export const ROOT_DIR = path.join(__dirname, '..');
 const CONFIG_DIR = path.join(ROOT_DIR, 'config');
@@ -119,6 +120,8 @@ export interface Config {
   verifications: z.infer<typeof GatewayFile>['verifications'];
   sessions: z.infer<typeof GatewayFile>['sessions'];
   rateLimits: Record<string, RateLimit>;
+  /** Outbound webhooks (config/webhooks.json, VERIGATE_WEBHOOK_ALLOW over its allow-list). */
+  webhooks: WebhooksConfig;
 }
 
 /** Reads a config file and validates it, naming the file and the setting when it is wrong. */
@@ -155,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = CON
   const e = parsed.data;
   const gateway = readConfigFile('gateway.json', GatewayFile, configDir);
   const limits = readConfigFile('rate-limits.json', RateLimitsFile, configDir);
+  const webhooks = readConfigFile('webhooks.json', WebhooksFile, configDir);
   const dataDir = path.resolve(e.VERIGATE_DATA_DIR);
   return {
     env: e.NODE_ENV,
@@ -172,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = CON
     verifications: gateway.verifications,
     sessions: gateway.sessions,
     rateLimits: limits.operations,
+    webhooks: webhooksConfigFrom(webhooks, env),
   };
 }
 

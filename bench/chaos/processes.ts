@@ -5,6 +5,7 @@
  * orphan-guard.ts, redis-server gets a parent-death signal (setpriv).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -26,6 +27,15 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** A loopback address 127.x.y.z of this run's own on which every simulator port is free (no clash with another verigate). */
+export async function simulatorsHost(ports: number[]): Promise<string> {
+  for (let i = 0; i < 20; i++) {
+    const host = `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
+    if ((await Promise.all(ports.map((p) => canBind(p, host)))).every(Boolean)) return host;
+  }
+  throw new Error(`simulator ports ${ports.join(', ')} are taken on every loopback address tried (something listens on 0.0.0.0?)`);
 }
 
 /** Whether `host:port` can be listened on now. */
@@ -226,6 +236,8 @@ export interface VerigateEnv {
   masterKey: string;
   dataDir: string;
   simulatorsHost: string;
+  /** More environment for every role (queue prefix, webhook allow-list, the gateway's URL for the simulators). */
+  extra?: NodeJS.ProcessEnv;
 }
 
 /** A verigate role as its own process: `node --import tsx --import orphan-guard src/main.ts --role <role>`. */
@@ -252,6 +264,7 @@ export function verigateSpec(
       VERIGATE_MASTER_KEY: env.masterKey,
       VERIGATE_DATA_DIR: env.dataDir,
       VERIGATE_SIMULATORS_HOST: env.simulatorsHost,
+      ...env.extra,
     },
     logFile,
     ready: options.ready,

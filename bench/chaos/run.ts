@@ -48,7 +48,7 @@
  * prints chaos events as they happen.
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,7 +59,7 @@ import { Load, makeJobs } from './load';
 import { Maintenance } from './maintenance';
 import { describeOffenders } from './offenders';
 import { options } from './options';
-import { canBind, freePort, httpOk, redisSpec, sleep, Supervised, verigateSpec, waitUntil, type VerigateEnv } from './processes';
+import { freePort, httpOk, redisSpec, simulatorsHost, sleep, Supervised, verigateSpec, waitUntil, type VerigateEnv } from './processes';
 import { renderReport } from './report';
 import { Rng } from './rng';
 import { createRunDatabase, createTenant, dropRunDatabase } from './setup';
@@ -67,15 +67,6 @@ import { Timeline } from './timeline';
 
 /** Fixed, so API keys issued by the harness verify in every process and across restarts. Not a secret. */
 const MASTER_KEY = 'c4a05c4a05c4a05c4a05c4a05c4a05c4a05c4a05c4a05c4a05c4a05c4a05c4a0';
-
-/** A loopback address of this run's own on which every simulator port is free. */
-async function simulatorsHost(ports: number[]): Promise<string> {
-  for (let i = 0; i < 20; i++) {
-    const host = `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
-    if ((await Promise.all(ports.map((p) => canBind(p, host)))).every(Boolean)) return host;
-  }
-  throw new Error(`simulator ports ${ports.join(', ')} are taken on every loopback address tried (something listens on 0.0.0.0?)`);
-}
 
 function describeMachine(): string {
   let commit = 'unknown';

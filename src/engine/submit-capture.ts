@@ -5,6 +5,8 @@ import { AppError, isAppError } from '../errors/app-error';
 import { insertEnrollment } from '../faces/enrollments-repo';
 import { enrollmentOf } from '../faces/new-enrollment';
 import { newId } from '../ids';
+import { announceEvents } from '../webhooks/announce';
+import { recordEvent } from '../webhooks/events-repo';
 import type { Queryable } from '../store/db';
 import { hmacKeyOf } from '../tenancy/keys-repo';
 import { signatureMatches } from './bundle-signature';
@@ -247,8 +249,9 @@ async function persist(deps: AppDeps, engine: Engine, input: SubmitInput, o: Out
     : null;
   capture.response = error ? input.answerOf(error) : { status: 201, body: presentCapture(capture) };
 
+  let eventId: string;
   try {
-    await deps.db.transaction(async (tx) => {
+    eventId = await deps.db.transaction(async (tx) => {
       if (!(await consumeChallenge(tx, o.challenge.id, o.now))) {
         // Lost the race for the nonce (or it expired meanwhile): nothing of this bundle is kept.
         const again = await findChallengeByNonce(
@@ -260,6 +263,12 @@ async function persist(deps: AppDeps, engine: Engine, input: SubmitInput, o: Out
       }
       await insertCapture(tx, capture);
       await enrollCardPortrait(tx, engine, capture);
+      return recordEvent(tx, {
+        orgId: capture.orgId,
+        type: 'capture.completed',
+        sandbox: caller.keyMode === 'test',
+        data: { captureBundleId: capture.id, customerId: capture.customerId, kind: capture.kind, status: capture.status },
+      });
     });
   } catch (err) {
     if (isUniqueViolation(err)) {
@@ -268,6 +277,7 @@ async function persist(deps: AppDeps, engine: Engine, input: SubmitInput, o: Out
     }
     throw err;
   }
+  await announceEvents(deps, [eventId]);
   if (error) throw error;
   return capture;
 }

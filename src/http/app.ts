@@ -26,6 +26,7 @@ import { routingRoutes } from './routes/routing';
 import { usageRoutes } from './routes/usage';
 import { verificationRoutes } from './routes/verifications';
 import { inboundWebhookRoutes } from './routes/inbound-webhooks';
+import { webhookRoutes } from './routes/webhooks';
 
 /** Every route of the API. Later capabilities add their lists here. */
 export function allRoutes(deps: AppDeps): RouteSpec[] {
@@ -45,6 +46,7 @@ export function allRoutes(deps: AppDeps): RouteSpec[] {
     ...kycRoutes(deps),
     ...dukcapilRoutes(deps),
     ...inboundWebhookRoutes(deps),
+    ...webhookRoutes(deps),
   ];
 }
 

@@ -1,5 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { QUEUE_DEFAULTS } from './queues';
 
 /**
  * Where use cases hand work to the workers: one BullMQ queue per name, made on first use, over the process's
@@ -13,8 +14,8 @@ export class Jobs {
     private readonly connection: Redis,
     /** Redis key prefix of every queue (default `verigate`; tests and the chaos harness use their own). */
     readonly prefix = 'verigate',
-    /** Default options of every job added here, by queue. */
-    private readonly defaults: Readonly<Record<string, JobsOptions>> = {},
+    /** Default options of every job added here, by queue (default QUEUE_DEFAULTS). */
+    private readonly defaults: Readonly<Record<string, JobsOptions>> = QUEUE_DEFAULTS,
   ) {}
 
   queue(name: string): Queue {

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 /** Queue names; job ids within each are chosen by the producer so enqueueing is idempotent. */
-export const QUEUES = { maintenance: 'maintenance', sessions: 'sessions', verifications: 'verifications' } as const;
+export const QUEUES = { maintenance: 'maintenance', sessions: 'sessions', verifications: 'verifications', webhooks: 'webhooks' } as const;
 
 /**
  * Jobs of the work queues, with their data: ids only (never images, NIK, names or descriptors).
@@ -62,5 +62,38 @@ export async function scheduleSettling(queue: Queue, everySeconds: number): Prom
 /** Registers the recurring follow-up of hosted sessions whose final webhook is overdue (every `everySeconds`). */
 export async function scheduleFollowUps(queue: Queue, everySeconds: number): Promise<void> {
   const name = 'follow-up-sessions';
+  await queue.upsertJobScheduler(name, { every: everySeconds * 1000 }, { name, data: {} });
+}
+
+/**
+ * Job names of the webhooks queue (src/webhooks), with their data: ids only. `fan-out`'s job id is the event
+ * id and `deliver`'s is `<deliveryId>-<series>`, so enqueueing either again is a no-op.
+ */
+export interface WebhookJobs {
+  'fan-out': { eventId: string };
+  deliver: { deliveryId: string; series: number };
+  'sweep-webhooks': Record<string, never>;
+}
+
+export type WebhookJobName = keyof WebhookJobs;
+
+/**
+ * Default options of each work queue's jobs (src/jobs/jobs.ts): fan-outs retry quickly (they only write rows and
+ * enqueue); deliveries set their own attempts and backoff when added (config/webhooks.json).
+ */
+export const QUEUE_DEFAULTS = {
+  [QUEUES.sessions]: WORK_JOB_OPTIONS,
+  [QUEUES.verifications]: WORK_JOB_OPTIONS,
+  [QUEUES.webhooks]: {
+    attempts: 10,
+    backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  },
+} as const;
+
+/** Registers the recurring sweep of undispatched events and lost delivery jobs (every `everySeconds`). */
+export async function scheduleWebhookSweep(queue: Queue, everySeconds: number): Promise<void> {
+  const name = 'sweep-webhooks';
   await queue.upsertJobScheduler(name, { every: everySeconds * 1000 }, { name, data: {} });
 }

@@ -1,4 +1,4 @@
-import { Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AppDeps } from '../deps';
 import { settleAbandoned } from '../verifications/settle-abandoned';
@@ -8,15 +8,17 @@ import { applySessionEvent } from '../sessions/apply-session-event';
 import { followUpSessions } from '../sessions/follow-up';
 import { requeueUnstarted } from '../verifications/accept-verification';
 import { runQueuedVerification } from '../verifications/run-queued-verification';
-import { QUEUES, type MaintenanceJobName, type WorkJobs } from './queues';
+import { DeliveryAbandoned, deliverOnce } from '../webhooks/deliver';
+import { fanOut, sweepWebhooks } from '../webhooks/fan-out';
+import { QUEUES, type MaintenanceJobs, type WebhookJobs, type WorkJobs } from './queues';
 import { sweepIdempotency } from './sweep-idempotency';
 
 /** What the workers run with: the process's dependencies, as the API's (a worker runs the same use cases). */
 export type WorkerDeps = AppDeps;
 
-type Processor = (job: Job) => Promise<unknown>;
+type Processors<J> = { [K in keyof J]: (data: J[K], job: Job) => Promise<unknown> };
 
-function maintenanceProcessors(deps: WorkerDeps): Record<MaintenanceJobName, Processor> {
+function maintenanceProcessors(deps: WorkerDeps): Processors<MaintenanceJobs> {
   return {
     'sweep-idempotency': () => sweepIdempotency(deps.db, deps.now(), deps.config.idempotency.retentionHours),
     // Capture bundles and face enrollments carry their own retention dates (config/engine.json
@@ -36,43 +38,70 @@ function maintenanceProcessors(deps: WorkerDeps): Record<MaintenanceJobName, Pro
   };
 }
 
-function workProcessors(deps: WorkerDeps): { [K in keyof WorkJobs]: (data: WorkJobs[K]) => Promise<unknown> } {
+function workProcessors(deps: WorkerDeps): Processors<WorkJobs> {
   return {
     'apply-session-event': ({ inboundId }) => applySessionEvent(deps, inboundId).then((r) => ({ outcome: r.outcome })),
     'run-verification': ({ verificationId }) => runQueuedVerification(deps, verificationId),
   };
 }
 
+function webhookProcessors(deps: WorkerDeps): Processors<WebhookJobs> {
+  return {
+    'fan-out': ({ eventId }) => fanOut(deps, eventId),
+    deliver: async ({ deliveryId, series }, job) => {
+      try {
+        return await deliverOnce(deps, { deliveryId, series, last: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) });
+      } catch (err) {
+        // The endpoint was disabled by this failure: no more tries.
+        if (err instanceof DeliveryAbandoned) throw new UnrecoverableError(err.message);
+        throw err;
+      }
+    },
+    'sweep-webhooks': () => sweepWebhooks(deps),
+  };
+}
+
 /** One worker of a queue whose job names map to processors; an unknown name fails the job (a deploy mismatch). */
-function worker(
-  deps: WorkerDeps,
-  connection: Redis,
-  prefix: string,
-  queue: string,
-  run: (job: Job) => Promise<unknown>,
-  concurrency: number,
-): Worker {
-  const w = new Worker(queue, run, { connection, prefix, concurrency });
-  w.on('completed', (job, result) => deps.logger.info({ queue: job.queueName, job: job.name, jobId: job.id, result }, 'job completed'));
-  w.on('failed', (job, err) => deps.logger.warn({ queue: job?.queueName, job: job?.name, jobId: job?.id, err: err.message }, 'job failed'));
+function worker<J>(deps: WorkerDeps, queue: string, processors: Processors<J>, options: WorkerOptions): Worker {
+  const run = processors as Record<string, (data: unknown, job: Job) => Promise<unknown>>;
+  const w = new Worker(
+    queue,
+    async (job) => {
+      const processor = run[job.name];
+      if (!processor) throw new Error(`unknown job ${job.name}`);
+      return processor(job.data, job);
+    },
+    options,
+  );
+  w.on('completed', (job, result) => {
+    // A delivery is logged in its own table; one info line per delivery would drown the log.
+    if (job.name !== 'deliver') deps.logger.info({ queue: job.queueName, job: job.name, jobId: job.id, result }, 'job completed');
+  });
+  w.on('failed', (job, err) => {
+    // A failed delivery try is in the delivery log; the endpoint's disabling has a warn line of its own.
+    const level = job?.name === 'deliver' ? 'debug' : 'warn';
+    deps.logger[level]({ queue: job?.queueName, job: job?.name, jobId: job?.id, err: err.message }, 'job failed');
+  });
   w.on('stalled', (jobId) => deps.logger.warn({ jobId }, 'job stalled: it will run again'));
   w.on('error', (err) => deps.logger.error({ err: err.message }, 'worker error'));
   return w;
 }
 
-/** Starts the workers of every queue on a connection made for workers (maxRetriesPerRequest: null). */
-export function startWorkers(deps: WorkerDeps, connection: Redis, prefix = deps.jobs.prefix): Worker[] {
-  const maintenance = maintenanceProcessors(deps);
-  const work = workProcessors(deps) as Record<string, (data: unknown) => Promise<unknown>>;
-  const byName = (processors: Record<string, (job: Job) => Promise<unknown>>) => async (job: Job) => {
-    const processor = processors[job.name];
-    if (!processor) throw new Error(`unknown job ${job.name}`);
-    return processor(job);
-  };
-  const workJob = byName(Object.fromEntries(Object.entries(work).map(([name, run]) => [name, (job: Job) => run(job.data)])));
+/** Starts the workers of every queue on a connection made for workers (maxRetriesPerRequest: null), on `deps.jobs`' queues. */
+export function startWorkers(deps: WorkerDeps, connection: Redis): Worker[] {
+  const base = { connection, prefix: deps.jobs.prefix };
+  const { concurrency, lockDurationMs } = deps.config.webhooks.delivery;
   return [
-    worker(deps, connection, prefix, QUEUES.maintenance, byName(maintenance), 1),
-    worker(deps, connection, prefix, QUEUES.sessions, workJob, 4),
-    worker(deps, connection, prefix, QUEUES.verifications, workJob, deps.config.verifications.asyncConcurrency),
+    worker(deps, QUEUES.maintenance, maintenanceProcessors(deps), { ...base, concurrency: 1 }),
+    worker(deps, QUEUES.sessions, workProcessors(deps), { ...base, concurrency: 4 }),
+    worker(deps, QUEUES.verifications, workProcessors(deps), { ...base, concurrency: deps.config.verifications.asyncConcurrency }),
+    // Deliveries wait on integrators' servers: many at once; a job stalled by a crash runs again (deliveries are idempotent).
+    worker(deps, QUEUES.webhooks, webhookProcessors(deps), {
+      ...base,
+      concurrency,
+      lockDuration: lockDurationMs,
+      stalledInterval: Math.min(30_000, lockDurationMs),
+      maxStalledCount: 5,
+    }),
   ];
 }

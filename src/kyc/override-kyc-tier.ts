@@ -5,6 +5,8 @@ import { kycStatus } from './kyc-status';
 import type { Tier } from './kyc-tiers';
 import { overrideAllowed, overrideReasonLongEnough } from './override-rule';
 import { insertOverride, lockCustomer, type KycOverride } from './overrides-repo';
+import { announceEvents } from '../webhooks/announce';
+import { recordEvent } from '../webhooks/events-repo';
 
 /** What an analyst asks for. */
 export interface OverrideRequest {
@@ -23,14 +25,15 @@ export interface OverrideRequest {
  * as its `fromTier`. Nothing is written when a check fails.
  */
 export async function overrideKycTier(
-  deps: Pick<AppDeps, 'db' | 'gateway' | 'now'>,
+  deps: Pick<AppDeps, 'db' | 'gateway' | 'now' | 'jobs' | 'logger'>,
   caller: Caller,
   customerId: string,
   request: OverrideRequest,
   commit: Commit<KycOverride> = (work) => deps.db.transaction(work),
 ): Promise<KycOverride> {
   const reason = request.reason.trim();
-  return commit(async (tx) => {
+  const recorded: string[] = [];
+  const done = await commit(async (tx) => {
     if (!(await lockCustomer(tx, caller.orgId, customerId))) {
       throw new AppError('resource_not_found', { params: { resource: 'customer' }, param: 'id' });
     }
@@ -40,7 +43,7 @@ export async function overrideKycTier(
     if (!overrideAllowed({ held: status.tier, eligible }, request.tier)) {
       throw new AppError('tier_upgrade_too_far', { param: 'tier', details: { eligibleTier: eligible, requestedTier: request.tier } });
     }
-    return insertOverride(tx, {
+    const override = await insertOverride(tx, {
       orgId: caller.orgId,
       customerId,
       fromTier: status.tier,
@@ -52,5 +55,18 @@ export async function overrideKycTier(
       sandbox: caller.keyMode === 'test',
       createdAt: deps.now(),
     });
+    if (override.fromTier !== override.toTier) {
+      recorded.push(
+        await recordEvent(tx, {
+          orgId: caller.orgId,
+          type: 'kyc.tier_changed',
+          sandbox: caller.keyMode === 'test',
+          data: { customerId, fromTier: override.fromTier, toTier: override.toTier, overrideId: override.id, source: 'override' },
+        }),
+      );
+    }
+    return override;
   });
+  await announceEvents(deps, recorded.splice(0));
+  return done;
 }

@@ -4,6 +4,9 @@ import { errorCatalog } from '../errors/catalog';
 import { resolveCharge } from '../gateway/error-map';
 import { settleLedgerEntry } from '../ledger/ledger-repo';
 import type { Queryable } from '../store/db';
+import { announceEvents } from '../webhooks/announce';
+import { recordEvent } from '../webhooks/events-repo';
+import { verificationEvent } from '../verifications/verification-events';
 import { endSession, findInbound, lockSession, markInboundProcessed, noteSessionProgress, type OpenSession, type StoredEvent } from './sessions-repo';
 
 /** What an event did to its session's verification. */
@@ -65,8 +68,10 @@ export async function applyEvent(
           ? ('superseded' as const)
           : await applyTo(deps, tx, provider, sessionRef, session, event.facts as UpstreamFacts, event.summary);
     await record(tx, outcome);
-    return { outcome, session };
+    const eventId = session && (outcome === 'ended' || outcome === 'progressed') ? await recordEvent(tx, sessionEvent(outcome, session)) : null;
+    return { outcome, session, eventId };
   });
+  if (result.eventId) await announceEvents(deps, [result.eventId]);
   deps.gateway.metrics.sessionEvents.inc({ provider, outcome: result.outcome });
   if (result.outcome === 'unknown_session' || result.outcome === 'key_mode_mismatch') {
     // The vendor's session reference only: no names or document data are kept to be logged.
@@ -76,6 +81,16 @@ export async function applyEvent(
   return s
     ? { outcome: result.outcome, verificationId: s.verificationId, orgId: s.orgId, sandbox: s.sandbox, status: s.status }
     : { outcome: result.outcome };
+}
+
+/** `verification.completed` when the session ended, `verification.updated` when it goes on (a review pending). */
+function sessionEvent(outcome: 'ended' | 'progressed', s: OpenSession) {
+  const type = outcome === 'ended' ? 'verification.completed' : 'verification.updated';
+  return verificationEvent(
+    type,
+    { id: s.verificationId, orgId: s.orgId, customerId: s.customerId, check: s.check, mode: s.mode, sandbox: s.sandbox },
+    { status: s.status, provider: s.provider, resultCode: s.resultCode, errorCode: s.errorCode },
+  );
 }
 
 async function applyTo(
@@ -92,6 +107,7 @@ async function applyTo(
   if (status === 'pending') {
     await noteSessionProgress(tx, session.verificationId, row.suiteCode, summary);
     session.status = 'pending';
+    session.resultCode = row.suiteCode;
     return 'progressed';
   }
   const charged = resolveCharge(row, deps.gateway.pricing.planOf(provider, session.orgId));
@@ -107,5 +123,7 @@ async function applyTo(
   });
   await settleLedgerEntry(tx, session.attemptId, { suiteCode: row.suiteCode, charged, upstreamRequestId: sessionRef });
   session.status = status;
+  session.resultCode = row.kind === 'result' ? row.suiteCode : session.resultCode;
+  session.errorCode = row.kind === 'error' ? row.suiteCode : null;
   return 'ended';
 }

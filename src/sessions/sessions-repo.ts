@@ -67,16 +67,34 @@ export async function listUnprocessedInbound(db: Queryable, before: Date, limit:
 export interface OpenSession {
   verificationId: string;
   orgId: string;
-  status: string;
-  sandbox: boolean;
+  customerId: string;
   check: string;
+  mode: 'sync' | 'async';
+  sandbox: boolean;
+  status: string;
+  provider: string | null;
+  resultCode: string | null;
+  errorCode: string | null;
   /** The attempt that opened the session: its ledger row is the session's. */
   attemptId: string;
 }
 
 export async function lockSession(tx: Queryable, provider: string, sessionRef: string): Promise<OpenSession | null> {
-  const { rows } = await tx.query<{ id: string; org_id: string; status: string; sandbox: boolean; check_name: string; attempt_id: string }>(
-    `SELECT v.id, v.org_id, v.status, v.sandbox, v.check_name, a.id AS attempt_id
+  const { rows } = await tx.query<{
+    id: string;
+    org_id: string;
+    customer_id: string;
+    check_name: string;
+    mode: 'sync' | 'async';
+    sandbox: boolean;
+    status: string;
+    provider: string | null;
+    result_code: string | null;
+    error_code: string | null;
+    attempt_id: string;
+  }>(
+    `SELECT v.id, v.org_id, v.customer_id, v.check_name, v.mode, v.sandbox, v.status, v.provider, v.result_code, v.error_code,
+            a.id AS attempt_id
        FROM verification_attempts a JOIN verifications v ON v.id = a.verification_id
       WHERE a.provider = $1 AND a.upstream_request_id = $2 AND a.suite_code = 'session_created'
       ORDER BY a.seq LIMIT 1
@@ -85,7 +103,19 @@ export async function lockSession(tx: Queryable, provider: string, sessionRef: s
   );
   const r = rows[0];
   return r
-    ? { verificationId: r.id, orgId: r.org_id, status: r.status, sandbox: r.sandbox, check: r.check_name, attemptId: r.attempt_id }
+    ? {
+        verificationId: r.id,
+        orgId: r.org_id,
+        customerId: r.customer_id,
+        check: r.check_name,
+        mode: r.mode,
+        sandbox: r.sandbox,
+        status: r.status,
+        provider: r.provider,
+        resultCode: r.result_code,
+        errorCode: r.error_code,
+        attemptId: r.attempt_id,
+      }
     : null;
 }
 

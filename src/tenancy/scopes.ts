@@ -23,6 +23,8 @@ export const SCOPES = [
   'passkeys:write',
   'passkeys:view',
   'passkeys:authenticate',
+  'webhooks:manage',
+  'events:view',
 ] as const;
 
 export const Scope = z.enum(SCOPES);

@@ -56,10 +56,10 @@ export async function listUnstartedAsync(db: Queryable, before: Date, limit: num
 }
 
 /** Ends an accepted verification its run refused before any call (its customer gone, its input no longer taken). */
-export async function endUnrun(tx: Queryable, id: string, errorCode: string, at: Date): Promise<void> {
-  await tx.query(`UPDATE verifications SET status = 'error', error_code = $2, completed_at = $3 WHERE id = $1 AND status = 'processing'`, [
-    id,
-    errorCode,
-    at,
-  ]);
+export async function endUnrun(tx: Queryable, id: string, errorCode: string, at: Date): Promise<Verification | null> {
+  const { rows } = await tx.query<VerificationRow>(
+    `UPDATE verifications SET status = 'error', error_code = $2, completed_at = $3 WHERE id = $1 AND status = 'processing' RETURNING *`,
+    [id, errorCode, at],
+  );
+  return rows[0] ? toVerification(rows[0]) : null;
 }

@@ -1,3 +1,5 @@
+import { checkEventData } from '../webhooks/event-types';
+import type { NewEvent } from '../webhooks/events-repo';
 import type { Attempt, PendingAttempt } from '../gateway/attempt';
 import { LEDGER_COLUMNS, ledgerParams, type LedgerEntry } from '../ledger/ledger-repo';
 import type { Queryable } from '../store/db';
@@ -159,14 +161,17 @@ const WRITE_LAST: Prepared = {
      v AS (
        UPDATE verifications SET status = $3, provider = $4, result_code = $5, result = $6, error_code = $7, skipped = $8, completed_at = $9
         WHERE id = $2 AND EXISTS (SELECT 1 FROM ok) RETURNING 1
+     ),
+     e AS (
+       INSERT INTO events (id, org_id, type, sandbox, data) SELECT $27, $28, $29, $30, $31 WHERE EXISTS (SELECT 1 FROM ok)
      )
      SELECT EXISTS (SELECT 1 FROM v) AS written`,
 };
 
 /**
- * The last write: the last call's answer, the completion, and (where the caller holds a claim) its reply, in
- * one statement. Nothing is written when the claim was lost meanwhile (a retry took it over after the lock
- * timeout): false, and the retry owns the work.
+ * The last write: the last call's answer, the completion, its event (outbox: src/webhooks) and (where the
+ * caller holds a claim) its reply, in one statement. Nothing is written when the claim was lost meanwhile (a
+ * retry took it over after the lock timeout): false, and the retry owns the work.
  */
 export async function writeLast(
   db: Queryable,
@@ -174,6 +179,7 @@ export async function writeLast(
   answer: Attempt | null,
   c: Completion,
   reply: { key: HeldKey; response: StoredResponse } | null,
+  event: { id: string; event: NewEvent },
 ): Promise<boolean> {
   const { rows } = await db.query<{ written: boolean }>(WRITE_LAST, [
     answer?.id ?? null,
@@ -192,6 +198,11 @@ export async function writeLast(
     reply ? JSON.stringify(reply.response.headers) : null,
     reply?.response.body ?? null,
     ...answerValues(answer),
+    event.id,
+    event.event.orgId,
+    event.event.type,
+    event.event.sandbox,
+    JSON.stringify(checkEventData(event.event.data)),
   ]);
   return rows[0]?.written === true;
 }

@@ -3,6 +3,9 @@ import type { AppDeps, Caller } from '../deps';
 import { isAppError } from '../errors/app-error';
 import { deleteSealedInput, endUnrun, sealedInputOf, takeAccepted } from './async-repo';
 import { runVerification } from './run-verification';
+import { announceEvents } from '../webhooks/announce';
+import { recordEvent } from '../webhooks/events-repo';
+import { verificationEvent } from './verification-events';
 
 /** The run of an accepted verification is held by a live run (its lease not out yet): the job tries again later. */
 export class HeldByAnotherRun extends Error {}
@@ -56,10 +59,13 @@ export async function runQueuedVerification(deps: AppDeps, verificationId: strin
   } catch (err) {
     // Nobody answered, or the input was refused: the verification ended as `error`, its answer for the integrator.
     if (!isAppError(err)) throw err;
-    await deps.db.transaction(async (tx) => {
-      await endUnrun(tx, verificationId, err.code, deps.now());
+    const eventId = await deps.db.transaction(async (tx) => {
       await deleteSealedInput(tx, verificationId);
+      // Refused before any call (its customer gone): ended here. A chain nobody answered was ended by the run.
+      const ended = await endUnrun(tx, verificationId, err.code, deps.now());
+      return ended && recordEvent(tx, verificationEvent('verification.completed', ended, { ...ended }));
     });
+    if (eventId) await announceEvents(deps, [eventId]);
     return { verificationId, outcome: 'ran', status: 'error' };
   }
 }

@@ -4,6 +4,10 @@ import { interruptedAttempt } from '../gateway/invoke';
 import { settleLedgerEntry } from '../ledger/ledger-repo';
 import type { Logger } from '../logger';
 import type { Db } from '../store/db';
+import type { Jobs } from '../jobs/jobs';
+import { announceEvents } from '../webhooks/announce';
+import { recordEvent } from '../webhooks/events-repo';
+import { verificationEvent } from './verification-events';
 import { completionOf } from './run-verification';
 import { attemptsOf, completeVerification, listAbandoned, pendingAttemptsOf, settleAttempt, takeAbandoned } from './verifications-repo';
 
@@ -12,6 +16,8 @@ export interface SettleDeps {
   errorMap: ErrorMap;
   logger: Logger;
   now: () => Date;
+  /** Where the events of the settled verifications are announced. */
+  jobs: Jobs;
   /** How long a taken verification is ours while this settles it, in seconds (verifications.leaseSeconds). */
   leaseSeconds: number;
 }
@@ -31,7 +37,7 @@ export async function settleAbandoned(deps: SettleDeps): Promise<{ settled: numb
   for (const id of await listAbandoned(deps.db, deps.now(), BATCH)) {
     const now = deps.now();
     const ended = await deps.db.transaction(async (tx) => {
-      if (!(await takeAbandoned(tx, id, now, new Date(now.getTime() + deps.leaseSeconds * 1000)))) return false;
+      if (!(await takeAbandoned(tx, id, now, new Date(now.getTime() + deps.leaseSeconds * 1000)))) return null;
       for (const pending of await pendingAttemptsOf(tx, id)) {
         const a = interruptedAttempt(deps.errorMap, pending);
         await settleAttempt(tx, a);
@@ -39,10 +45,12 @@ export async function settleAbandoned(deps: SettleDeps): Promise<{ settled: numb
       }
       // Only what was recorded decides: no candidate is left to try, so the chain replays its attempts.
       const chain = await runChain([], () => Promise.reject(new Error('nothing is called')), { allowFailoverAfterUnknown: false }, await attemptsOf(tx, [id]));
-      await completeVerification(tx, id, completionOf(chain, now));
-      return true;
+      const completion = completionOf(chain, now);
+      const v = await completeVerification(tx, id, completion);
+      return recordEvent(tx, verificationEvent('verification.completed', v, completion));
     });
     if (ended) {
+      await announceEvents(deps, [ended]);
       settled += 1;
       deps.logger.warn({ verificationId: id }, 'abandoned verification settled');
     }

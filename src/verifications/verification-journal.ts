@@ -6,6 +6,10 @@ import { insertLedgerEntry, settleLedgerEntry } from '../ledger/ledger-repo';
 import { writeFirst, writeLast, writeNext, type FreshClaim } from './journal-writes';
 import type { Commit, Queryable, UnitOfWork } from '../store/db';
 import { detached } from '../store/transaction-guard';
+import { newId } from '../ids';
+import { announceEvents } from '../webhooks/announce';
+import { recordEvent } from '../webhooks/events-repo';
+import { verificationEvent } from './verification-events';
 import {
   completeVerification,
   deletePendingAttempt,
@@ -46,6 +50,9 @@ export class VerificationJournal {
   /** The call written ahead and not yet answered. */
   private inFlight: PendingAttempt | null = null;
   private heartbeat?: NodeJS.Timeout;
+
+  /** Events recorded in a transaction that has not been announced yet. */
+  private readonly recorded: string[] = [];
 
   /** When the verification was first written (kept to answer without reading it back). */
   private createdAt: Date;
@@ -170,14 +177,20 @@ export class VerificationJournal {
   async finish<T>(completion: Completion, uow: UnitOfWork<T>, build: (v: Verification) => T): Promise<T> {
     try {
       const record = uow.record;
-      if (!record) return await uow.commit(async (tx) => build(await this.complete(tx, completion)));
+      if (!record) {
+        const value = await uow.commit(async (tx) => build(await this.complete(tx, completion)));
+        await this.announce();
+        return value;
+      }
       const value = build(this.completed(completion));
       const { key, response } = record.reply(value);
-      if (!(await writeLast(this.deps.db, this.verificationId, this.answered, completion, key && { key, response }))) {
+      const event = { id: newId('evt'), event: this.completedEvent(completion) };
+      if (!(await writeLast(this.deps.db, this.verificationId, this.answered, completion, key && { key, response }, event))) {
         throw new AppError('idempotency_key_in_use', { param: 'Idempotency-Key' });
       }
       this.answered = null;
       record.replied();
+      await announceEvents(this.deps, [event.id]);
       return value;
     } finally {
       this.stop();
@@ -187,7 +200,9 @@ export class VerificationJournal {
   /** The last write inside `commit`, for use cases that add writes of their own (Dukcapil's enrollment). */
   async finishWith<T>(completion: Completion, commit: Commit<T>, build: (tx: Queryable, v: Verification) => Promise<T>): Promise<T> {
     try {
-      return await commit(async (tx) => build(tx, await this.complete(tx, completion)));
+      const value = await commit(async (tx) => build(tx, await this.complete(tx, completion)));
+      await this.announce();
+      return value;
     } finally {
       this.stop();
     }
@@ -196,11 +211,13 @@ export class VerificationJournal {
   /** Ends the run without the caller's reply (nobody answered, or something of ours failed): any call in flight settles as interrupted. */
   async abandon(completion: Completion): Promise<Verification> {
     try {
-      return await this.deps.db.transaction(async (tx) => {
+      const ended = await this.deps.db.transaction(async (tx) => {
         if (this.inFlight) this.answered = interruptedAttempt(this.deps.errorMap, this.inFlight);
         this.inFlight = null;
         return this.complete(tx, completion);
       });
+      await this.announce();
+      return ended;
     } finally {
       this.stop();
     }
@@ -233,9 +250,24 @@ export class VerificationJournal {
     return new Date(this.deps.now().getTime() - this.deps.config.idempotency.retentionHours * 3_600_000);
   }
 
+  /** The completion with its answer and its event (outbox), in the caller's transaction; `announce` after the commit. */
   private async complete(tx: Queryable, completion: Completion): Promise<Verification> {
     await this.writeAnswer(tx);
-    return completeVerification(tx, this.verificationId, completion);
+    const ended = await completeVerification(tx, this.verificationId, completion);
+    this.recorded.push(await recordEvent(tx, this.completedEvent(completion)));
+    return ended;
+  }
+
+  /** `verification.completed`, or `verification.updated` when its answer leaves it open (a hosted session: `pending`). */
+  private completedEvent(completion: Completion) {
+    const type = completion.status === 'pending' ? 'verification.updated' : 'verification.completed';
+    return verificationEvent(type, this.newVerification(), completion);
+  }
+
+  /** Queues the fan-out of the events this run committed (never throws: the webhook sweep catches up). */
+  private async announce(): Promise<void> {
+    const ids = this.recorded.splice(0);
+    await announceEvents(this.deps, ids);
   }
 
   private async writeAnswer(tx: Queryable): Promise<void> {

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { Client } from 'pg';
 import { ACCUAUTH_SANDBOX, startAccuauthSimulator } from '../../adapters/accuauth/simulator';
 import type { RunningSimulator, SimulatorState } from '../../adapters/simulator-kit';
-import { scopedSchema } from './databases';
+import { newSchema } from './databases';
 import { REDIS_URL, TEST_MASTER_KEY } from './test-app';
 
 /**
@@ -96,7 +96,7 @@ export async function openStore(): Promise<Store> {
       close: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
-  const { schema, scoped } = await scopedSchema(url, 'crash');
+  const { schema, url: scoped } = await newSchema(url, 'crash');
   const client = new Client({ connectionString: scoped });
   await client.connect();
   return {

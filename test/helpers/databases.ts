@@ -28,7 +28,7 @@ export function testDatabases(): TestDatabase[] {
     engines.push({
       name: 'postgres',
       async open() {
-        const { schema, scoped } = await scopedSchema(url, 't');
+        const { schema, url: scoped } = await newSchema(url, 't');
         const db = await openDb({ databaseUrl: scoped, poolSize: 5 });
         await migrate(db);
         return {
@@ -44,8 +44,8 @@ export function testDatabases(): TestDatabase[] {
   return engines;
 }
 
-/** A new schema of its own on server Postgres, and the URL whose connections use it (search_path). */
-export async function scopedSchema(url: string, prefix: string): Promise<{ schema: string; scoped: string }> {
+/** A fresh schema on the server at `url`, and a URL whose connections use it (search_path through `options`). */
+export async function newSchema(url: string, prefix: string): Promise<{ schema: string; url: string }> {
   const schema = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: url });
   await admin.connect();
@@ -56,5 +56,5 @@ export async function scopedSchema(url: string, prefix: string): Promise<{ schem
   }
   const scoped = new URL(url);
   scoped.searchParams.set('options', `-c search_path=${schema}`);
-  return { schema, scoped: scoped.toString() };
+  return { schema, url: scoped.toString() };
 }

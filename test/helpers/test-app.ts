@@ -120,7 +120,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       gateway,
       engine,
       caches: createCaches(),
-      // Queues of this app alone: a test's jobs never reach another test's workers.
+      // Queues of their own: workers of another test file on the same Redis never take this app's jobs.
       jobs: new Jobs(redis, `test-${isolation}`),
       now: () => new Date(Date.now() + offset),
     };

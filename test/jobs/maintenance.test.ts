@@ -36,7 +36,7 @@ beforeAll(async () => {
   events = new QueueEvents(QUEUES.maintenance, { connection: eventsConnection, prefix });
   await events.waitUntilReady();
   app = await startTestApp({ db });
-  workers = startWorkers({ ...app.deps, jobs: new Jobs(producer, prefix) }, consumer, prefix);
+  workers = startWorkers({ ...app.deps, jobs: new Jobs(producer, prefix) }, consumer);
 });
 afterAll(async () => {
   await Promise.all((workers ?? []).map((w) => w.close()));

@@ -78,8 +78,8 @@ describe('public addresses', () => {
   });
 
   it('when a connection is pinned, then it goes to the checked address whatever the name resolves to now', async () => {
-    // The name does not exist: only the pinned lookup can take the request anywhere (nock lets it through).
-    nock.enableNetConnect(/^(127\.0\.0\.1|localhost|hooks\.invalid)(:\d+)?$/);
+    // The name does not exist: only the pinned lookup can take the request anywhere. Real sockets, no nock in the way.
+    nock.restore();
     const server = http.createServer((_req, res) => res.end('pinned'));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
@@ -102,6 +102,7 @@ describe('public addresses', () => {
       });
       expect(body).toBe('pinned');
     } finally {
+      nock.activate();
       await new Promise((r) => server.close(r));
     }
   });
