@@ -21,8 +21,8 @@ import path from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { loadConfig, type Config } from '../src/config';
 import { producerConnection, whenReady, workerConnection } from '../src/jobs/redis';
-import { startWorkers } from '../src/jobs/workers';
-import { loadErrorMap } from '../src/gateway/error-map';
+import { Jobs } from '../src/jobs/jobs';
+import { startWebhooksWorker } from '../src/jobs/workers';
 import { createLogger } from '../src/logger';
 import { migrate } from '../src/store/migrate';
 import type { Db } from '../src/store/db';
@@ -37,14 +37,17 @@ import { median } from './report';
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
 if (args.has('help')) {
-  process.stdout.write('usage: npx tsx bench/webhook-delivery.ts [--events 1000] [--rate 50] [--reps 3] [--db pglite|postgres|both] [--targets B0,B1,B2,W] [--loads burst,paced] [--concurrency <config/webhooks.json delivery.concurrency>]\n');
+  process.stdout.write(
+    'usage: npx tsx bench/webhook-delivery.ts [--events 1000] [--rate 50] [--reps 3] [--db pglite|postgres|both] [--targets B0,B1,B2,W] [--loads burst,paced] [--concurrency <config/webhooks.json delivery.concurrency>]\n',
+  );
   process.exit(0);
 }
 const EVENTS = Number(args.get('events') ?? 1000);
 const RATE = Number(args.get('rate') ?? 50);
 const REPS = Number(args.get('reps') ?? 3);
 const DB_URL = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-const DBS: EngineName[] = (args.get('db') ?? (DB_URL ? 'both' : 'pglite')) === 'both' ? ['pglite', 'postgres'] : [(args.get('db') as EngineName) ?? 'pglite'];
+const DBS: EngineName[] =
+  (args.get('db') ?? (DB_URL ? 'both' : 'pglite')) === 'both' ? ['pglite', 'postgres'] : [(args.get('db') as EngineName) ?? 'pglite'];
 const TARGETS = (args.get('targets') ?? 'B0,B1,B2,W').split(',') as Target[];
 /** Statements the webhook path makes per event after its commit: fan-out (BEGIN, mark, match, insert, COMMIT), delivery (read, record). */
 const ROUND_TRIPS = 7;
@@ -60,7 +63,9 @@ interface Receiver {
 }
 
 async function startReceiver(): Promise<Receiver> {
-  const child: ChildProcess = fork(path.join(__dirname, 'webhook-receiver-child.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(path.join(__dirname, 'webhook-receiver-child.ts'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const { url } = await new Promise<{ url: string }>((resolve) => child.once('message', (m: { url: string }) => resolve(m)));
   return {
     url,
@@ -138,16 +143,25 @@ async function main() {
   const receiver = await startReceiver();
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(`# webhook delivery, ${new Date().toISOString()}`);
-  out(`machine: nproc=${os.cpus().length} cpu=${os.cpus()[0]?.model ?? '?'} node=${process.version} redis=${redisVersion ?? '?'} load=${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  out(
+    `machine: nproc=${os.cpus().length} cpu=${os.cpus()[0]?.model ?? '?'} node=${process.version} redis=${redisVersion ?? '?'} load=${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   out(`events=${EVENTS} paced rate=${RATE}/s reps=${REPS} worker concurrency=${concurrency}`);
 
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const post = (id: string) =>
     new Promise<void>((resolve, reject) => {
-      const req = http.request(receiver.url, { method: 'POST', agent, headers: { 'x-bench-id': id, 'content-type': 'application/json' } }, (res) => {
-        res.resume();
-        res.on('end', resolve);
-      });
+      const req = http.request(
+        receiver.url,
+        { method: 'POST', agent, headers: { 'x-bench-id': id, 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          res.on('end', resolve);
+        },
+      );
       req.on('error', reject);
       req.end(JSON.stringify({ id, object: 'event', data: { status: 'passed' } }));
     });
@@ -169,15 +183,24 @@ async function main() {
               const consumer = workerConnection(REDIS_URL);
               let workers: Worker[] = [];
               let queue: Queue | undefined;
+              let jobs: Jobs | undefined;
               let sent: Map<string, number>;
               try {
                 if (target === 'W') {
-                  const deps = { config, db, keys, logger, now: () => new Date(), redis: producer, queuePrefix: prefix };
-                  await createEndpoint(deps, caller, { url: `${receiver.url}/hooks`, enabledEvents: ['*'] }, (work) => db.transaction(work));
-                  workers = startWorkers({ ...deps, errorMap: loadErrorMap(), producer }, consumer, prefix);
+                  jobs = new Jobs(producer, prefix);
+                  const deps = { config, db, keys, logger, now: () => new Date(), jobs };
+                  await createEndpoint(deps, caller, { url: `${receiver.url}/hooks`, enabledEvents: ['*'] }, (work) =>
+                    db.transaction(work),
+                  );
+                  workers = [startWebhooksWorker(deps, consumer)];
                   sent = await drive(load, async (i) => {
                     const id = await db.transaction((tx) =>
-                      recordEvent(tx, { orgId: org.id, type: 'verification.completed', sandbox: true, data: { verificationId: `ver_${i}`, status: 'passed' } }),
+                      recordEvent(tx, {
+                        orgId: org.id,
+                        type: 'verification.completed',
+                        sandbox: true,
+                        data: { verificationId: `ver_${i}`, status: 'passed' },
+                      }),
                     );
                     const at = now();
                     await announceEvents(deps, [id]);
@@ -221,7 +244,11 @@ async function main() {
                     const id = `${target}-${i}-${prefix}`;
                     const at = now();
                     // Retried as the webhook path would be, but at once: a lost POST would otherwise stall the run.
-                    await queue!.add('post', { id }, { jobId: id, removeOnComplete: true, attempts: 3, backoff: { type: 'fixed', delay: 100 } });
+                    await queue!.add(
+                      'post',
+                      { id },
+                      { jobId: id, removeOnComplete: true, attempts: 3, backoff: { type: 'fixed', delay: 100 } },
+                    );
                     return [id, at];
                   });
                 }
@@ -241,6 +268,7 @@ async function main() {
                 const q = queue ?? new Queue('webhooks', { connection: producer, prefix });
                 await q.obliterate({ force: true }).catch(() => undefined);
                 await q.close();
+                await jobs?.close();
                 consumer.disconnect();
                 await receiver.dump();
               }
@@ -261,7 +289,9 @@ async function main() {
         out(`| ${load} | ${target} | ${m('sentRate', 0)} | ${m('rate', 0)} | ${m('p50', 1)} | ${m('p99', 1)} |`);
       }
       const rate = (label: string) => median((results[label] ?? []).map((r) => r.rate));
-      out(`\nburst throughput W/B2 = ${(rate('burst W') / rate('burst B2')).toFixed(2)}, W/B1 = ${(rate('burst W') / rate('burst B1')).toFixed(2)}, W/B0 = ${(rate('burst W') / rate('burst B0')).toFixed(2)}`);
+      out(
+        `\nburst throughput W/B2 = ${(rate('burst W') / rate('burst B2')).toFixed(2)}, W/B1 = ${(rate('burst W') / rate('burst B1')).toFixed(2)}, W/B0 = ${(rate('burst W') / rate('burst B0')).toFixed(2)}`,
+      );
     }
   } finally {
     agent.destroy();

@@ -12,7 +12,10 @@ let arrivals: Array<[string, number]> = [];
 const server = http.createServer((req, res) => {
   req.resume();
   req.on('end', () => {
-    arrivals.push([String(req.headers['verigate-event-id'] ?? req.headers['x-bench-id'] ?? ''), performance.timeOrigin + performance.now()]);
+    arrivals.push([
+      String(req.headers['verigate-event-id'] ?? req.headers['x-bench-id'] ?? ''),
+      performance.timeOrigin + performance.now(),
+    ]);
     res.writeHead(200, { 'content-length': '0' }).end();
   });
 });

@@ -8,7 +8,7 @@ import { applySessionEvent } from '../sessions/apply-session-event';
 import { followUpSessions } from '../sessions/follow-up';
 import { requeueUnstarted } from '../verifications/accept-verification';
 import { runQueuedVerification } from '../verifications/run-queued-verification';
-import { DeliveryAbandoned, deliverOnce } from '../webhooks/deliver';
+import { DeliveryAbandoned, deliverOnce, type WebhookWorkerDeps } from '../webhooks/deliver';
 import { fanOut, sweepWebhooks } from '../webhooks/fan-out';
 import { QUEUES, type MaintenanceJobs, type WebhookJobs, type WorkJobs } from './queues';
 import { sweepIdempotency } from './sweep-idempotency';
@@ -45,7 +45,7 @@ function workProcessors(deps: WorkerDeps): Processors<WorkJobs> {
   };
 }
 
-function webhookProcessors(deps: WorkerDeps): Processors<WebhookJobs> {
+function webhookProcessors(deps: WebhookWorkerDeps): Processors<WebhookJobs> {
   return {
     'fan-out': ({ eventId }) => fanOut(deps, eventId),
     deliver: async ({ deliveryId, series }, job) => {
@@ -62,7 +62,7 @@ function webhookProcessors(deps: WorkerDeps): Processors<WebhookJobs> {
 }
 
 /** One worker of a queue whose job names map to processors; an unknown name fails the job (a deploy mismatch). */
-function worker<J>(deps: WorkerDeps, queue: string, processors: Processors<J>, options: WorkerOptions): Worker {
+function worker<J>(deps: Pick<WorkerDeps, 'logger'>, queue: string, processors: Processors<J>, options: WorkerOptions): Worker {
   const run = processors as Record<string, (data: unknown, job: Job) => Promise<unknown>>;
   const w = new Worker(
     queue,
@@ -90,18 +90,27 @@ function worker<J>(deps: WorkerDeps, queue: string, processors: Processors<J>, o
 /** Starts the workers of every queue on a connection made for workers (maxRetriesPerRequest: null), on `deps.jobs`' queues. */
 export function startWorkers(deps: WorkerDeps, connection: Redis): Worker[] {
   const base = { connection, prefix: deps.jobs.prefix };
-  const { concurrency, lockDurationMs } = deps.config.webhooks.delivery;
   return [
     worker(deps, QUEUES.maintenance, maintenanceProcessors(deps), { ...base, concurrency: 1 }),
     worker(deps, QUEUES.sessions, workProcessors(deps), { ...base, concurrency: 4 }),
     worker(deps, QUEUES.verifications, workProcessors(deps), { ...base, concurrency: deps.config.verifications.asyncConcurrency }),
-    // Deliveries wait on integrators' servers: many at once; a job stalled by a crash runs again (deliveries are idempotent).
-    worker(deps, QUEUES.webhooks, webhookProcessors(deps), {
-      ...base,
-      concurrency,
-      lockDuration: lockDurationMs,
-      stalledInterval: Math.min(30_000, lockDurationMs),
-      maxStalledCount: 5,
-    }),
+    startWebhooksWorker(deps, connection),
   ];
+}
+
+/**
+ * The webhooks queue's worker alone (fan-outs, deliveries, the sweep): what startWorkers runs, and what the
+ * delivery bench runs without the rest. Deliveries wait on integrators' servers, so many run at once; a job
+ * stalled by a crash runs again (deliveries are idempotent).
+ */
+export function startWebhooksWorker(deps: WebhookWorkerDeps, connection: Redis): Worker {
+  const { concurrency, lockDurationMs } = deps.config.webhooks.delivery;
+  return worker(deps, QUEUES.webhooks, webhookProcessors(deps), {
+    connection,
+    prefix: deps.jobs.prefix,
+    concurrency,
+    lockDuration: lockDurationMs,
+    stalledInterval: Math.min(30_000, lockDurationMs),
+    maxStalledCount: 5,
+  });
 }

@@ -7,7 +7,15 @@ import type { Queryable } from '../store/db';
 import { announceEvents } from '../webhooks/announce';
 import { recordEvent } from '../webhooks/events-repo';
 import { verificationEvent } from '../verifications/verification-events';
-import { endSession, findInbound, lockSession, markInboundProcessed, noteSessionProgress, type OpenSession, type StoredEvent } from './sessions-repo';
+import {
+  endSession,
+  findInbound,
+  lockSession,
+  markInboundProcessed,
+  noteSessionProgress,
+  type OpenSession,
+  type StoredEvent,
+} from './sessions-repo';
 
 /** What an event did to its session's verification. */
 export type SessionEventOutcome =
@@ -68,7 +76,8 @@ export async function applyEvent(
           ? ('superseded' as const)
           : await applyTo(deps, tx, provider, sessionRef, session, event.facts as UpstreamFacts, event.summary);
     await record(tx, outcome);
-    const eventId = session && (outcome === 'ended' || outcome === 'progressed') ? await recordEvent(tx, sessionEvent(outcome, session)) : null;
+    const eventId =
+      session && (outcome === 'ended' || outcome === 'progressed') ? await recordEvent(tx, sessionEvent(outcome, session)) : null;
     return { outcome, session, eventId };
   });
   if (result.eventId) await announceEvents(deps, [result.eventId]);

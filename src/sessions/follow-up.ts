@@ -67,7 +67,10 @@ export async function followUpSessions(deps: AppDeps): Promise<FollowUpResult> {
     } else {
       // No answer (the vendor down, a timeout): the session may be asked again by a later sweep.
       await deps.db.query('UPDATE verifications SET followed_up_at = NULL WHERE id = $1', [session.verificationId]);
-      deps.logger.warn({ verificationId: session.verificationId, code: attempt.suiteCode }, 'overdue session status not fetched; asking again later');
+      deps.logger.warn(
+        { verificationId: session.verificationId, code: attempt.suiteCode },
+        'overdue session status not fetched; asking again later',
+      );
     }
   }
   return { followedUp, requeued, events };

@@ -85,7 +85,9 @@ export async function receiveWebhook(
   // Kept in Postgres first, so a lost enqueue (Redis down) is only late: the follow-up sweep enqueues it again.
   await deps.jobs
     .add(QUEUES.sessions, 'apply-session-event', { inboundId: kept.id }, { ...WORK_JOB_OPTIONS, jobId: kept.id })
-    .catch((err: Error) => deps.logger.warn({ err: err.message, inboundId: kept.id }, 'session event not enqueued; the follow-up sweep will'));
+    .catch((err: Error) =>
+      deps.logger.warn({ err: err.message, inboundId: kept.id }, 'session event not enqueued; the follow-up sweep will'),
+    );
   count(kept.fresh ? 'accepted' : 'duplicate');
   return { outcome: kept.fresh ? 'accepted' : 'duplicate', id: kept.id };
 }

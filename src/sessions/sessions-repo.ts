@@ -131,7 +131,16 @@ export async function noteSessionProgress(tx: Queryable, verificationId: string,
 /** The session ended: the verification's final status and verdict, and the charge of the attempt that opened it. */
 export async function endSession(
   tx: Queryable,
-  s: { verificationId: string; attemptId: string; status: string; resultCode: string | null; errorCode: string | null; summary: object; charged: Charge; at: Date },
+  s: {
+    verificationId: string;
+    attemptId: string;
+    status: string;
+    resultCode: string | null;
+    errorCode: string | null;
+    summary: object;
+    charged: Charge;
+    at: Date;
+  },
 ): Promise<void> {
   await tx.query(
     `UPDATE verifications SET status = $2, result_code = COALESCE($3, result_code), error_code = $4,

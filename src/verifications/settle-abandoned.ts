@@ -44,7 +44,12 @@ export async function settleAbandoned(deps: SettleDeps): Promise<{ settled: numb
         await settleLedgerEntry(tx, a.id, { suiteCode: a.suiteCode, charged: a.charged, upstreamRequestId: null });
       }
       // Only what was recorded decides: no candidate is left to try, so the chain replays its attempts.
-      const chain = await runChain([], () => Promise.reject(new Error('nothing is called')), { allowFailoverAfterUnknown: false }, await attemptsOf(tx, [id]));
+      const chain = await runChain(
+        [],
+        () => Promise.reject(new Error('nothing is called')),
+        { allowFailoverAfterUnknown: false },
+        await attemptsOf(tx, [id]),
+      );
       const completion = completionOf(chain, now);
       const v = await completeVerification(tx, id, completion);
       return recordEvent(tx, verificationEvent('verification.completed', v, completion));

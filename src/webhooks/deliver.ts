@@ -103,7 +103,13 @@ async function send(deps: WebhookWorkerDeps, d: DeliveryToMake): Promise<SendOut
  * An endpoint failing every try for longer than `disableAfterHours` is disabled, in the transaction that
  * logs the failure, with a `webhook_endpoint.disabled` event. Returns that event's id when it did.
  */
-async function disableIfFailingTooLong(deps: WebhookWorkerDeps, tx: Queryable, d: DeliveryToMake, at: Date, t: Try): Promise<string | null> {
+async function disableIfFailingTooLong(
+  deps: WebhookWorkerDeps,
+  tx: Queryable,
+  d: DeliveryToMake,
+  at: Date,
+  t: Try,
+): Promise<string | null> {
   const failingSince = await markFailing(tx, d.endpoint.id, at);
   const limitMs = deps.config.webhooks.delivery.disableAfterHours * 3_600_000;
   if (at.getTime() - failingSince.getTime() < limitMs) return null;

@@ -161,7 +161,13 @@ export async function recordDelivered(db: Queryable, deliveryId: string, series:
 }
 
 /** Ends the series; false when it had already ended (another run of the job recorded it first) or was superseded. */
-export async function settleDelivery(tx: Queryable, id: string, series: number, status: 'delivered' | 'failed' | 'cancelled', at: Date): Promise<boolean> {
+export async function settleDelivery(
+  tx: Queryable,
+  id: string,
+  series: number,
+  status: 'delivered' | 'failed' | 'cancelled',
+  at: Date,
+): Promise<boolean> {
   const { rowCount } = await tx.query(
     `UPDATE webhook_deliveries SET status = $3, delivered_at = CASE WHEN $3 = 'delivered' THEN $4::timestamptz END
       WHERE id = $1 AND series = $2 AND status = 'pending'`,

@@ -84,7 +84,13 @@ export async function listEndpoints(db: Queryable, orgId: string, sandbox: boole
 }
 
 /** Soft delete: its deliveries and their log stay, no new ones are made. */
-export async function deleteEndpoint(db: Queryable, orgId: string, sandbox: boolean, id: string, at: Date): Promise<WebhookEndpoint | null> {
+export async function deleteEndpoint(
+  db: Queryable,
+  orgId: string,
+  sandbox: boolean,
+  id: string,
+  at: Date,
+): Promise<WebhookEndpoint | null> {
   const { rows } = await db.query<EndpointRow>(
     `UPDATE webhook_endpoints SET deleted_at = $4
      WHERE id = $1 AND org_id = $2 AND sandbox = $3 AND deleted_at IS NULL RETURNING *`,

@@ -73,7 +73,8 @@ export async function requireEndpoint(deps: Pick<WebhookDeps, 'db'>, caller: Cal
   return endpoint;
 }
 
-export const listEndpoints = (deps: Pick<WebhookDeps, 'db'>, caller: Caller) => repo.listEndpoints(deps.db, caller.orgId, sandboxOf(caller));
+export const listEndpoints = (deps: Pick<WebhookDeps, 'db'>, caller: Caller) =>
+  repo.listEndpoints(deps.db, caller.orgId, sandboxOf(caller));
 
 export async function deleteEndpoint(deps: WebhookDeps, caller: Caller, id: string): Promise<WebhookEndpoint> {
   const endpoint = await repo.deleteEndpoint(deps.db, caller.orgId, sandboxOf(caller), id, deps.now());
@@ -113,7 +114,13 @@ export async function sendTestEvent(deps: WebhookDeps, caller: Caller, id: strin
   const eventId = await commit(async (tx) => {
     const endpoint = await repo.findEndpoint(tx, caller.orgId, sandboxOf(caller), id);
     if (!endpoint) throw new AppError('resource_not_found', { params: { resource: 'webhook endpoint' }, param: 'id' });
-    return insertEvent(tx, { orgId: caller.orgId, type: 'webhook_endpoint.test', sandbox: endpoint.sandbox, data: { endpointId: id }, endpointId: id });
+    return insertEvent(tx, {
+      orgId: caller.orgId,
+      type: 'webhook_endpoint.test',
+      sandbox: endpoint.sandbox,
+      data: { endpointId: id },
+      endpointId: id,
+    });
   });
   await announceEvents(deps, [eventId]);
   return eventId;
@@ -125,7 +132,12 @@ export interface DeliveryPage {
 }
 
 /** One page of the endpoint's delivery log, newest first, each with its tries. */
-export async function deliveryLog(deps: WebhookDeps, caller: Caller, endpointId: string, page: { after?: string; limit: number }): Promise<DeliveryPage> {
+export async function deliveryLog(
+  deps: WebhookDeps,
+  caller: Caller,
+  endpointId: string,
+  page: { after?: string; limit: number },
+): Promise<DeliveryPage> {
   await requireEndpoint(deps, caller, endpointId);
   const rows = await listDeliveries(deps.db, endpointId, { after: page.after, limit: page.limit + 1 });
   const shown = rows.slice(0, page.limit);
@@ -133,7 +145,10 @@ export async function deliveryLog(deps: WebhookDeps, caller: Caller, endpointId:
     deps.db,
     shown.map((d) => d.id),
   );
-  return { deliveries: shown.map((delivery) => ({ delivery, attempts: attempts.get(delivery.id) ?? [] })), hasMore: rows.length > page.limit };
+  return {
+    deliveries: shown.map((delivery) => ({ delivery, attempts: attempts.get(delivery.id) ?? [] })),
+    hasMore: rows.length > page.limit,
+  };
 }
 
 /**
@@ -143,7 +158,8 @@ export async function deliveryLog(deps: WebhookDeps, caller: Caller, endpointId:
 export async function redeliver(deps: WebhookDeps, caller: Caller, endpointId: string, deliveryId: string): Promise<Delivery> {
   const endpoint = await requireEndpoint(deps, caller, endpointId);
   const found = await deliveryById(deps.db, deliveryId);
-  if (!found || found.endpointId !== endpoint.id) throw new AppError('resource_not_found', { params: { resource: 'webhook delivery' }, param: 'deliveryId' });
+  if (!found || found.endpointId !== endpoint.id)
+    throw new AppError('resource_not_found', { params: { resource: 'webhook delivery' }, param: 'deliveryId' });
   if (endpoint.status !== 'enabled' && found.eventType !== 'webhook_endpoint.test') throw new AppError('webhook_endpoint_disabled');
   const series = await restartDelivery(deps.db, deliveryId);
   try {

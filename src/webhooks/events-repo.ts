@@ -77,7 +77,11 @@ const VISIBLE = `(e.org_id = $1 OR (e.org_id IS NULL AND EXISTS (
   SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.org_id = $1)))`;
 
 export async function findEvent(db: Queryable, orgId: string, sandbox: boolean, id: string): Promise<RecordedEvent | null> {
-  const { rows } = await db.query<EventRow>(`SELECT e.* FROM events e WHERE e.id = $2 AND e.sandbox = $3 AND ${VISIBLE}`, [orgId, id, sandbox]);
+  const { rows } = await db.query<EventRow>(`SELECT e.* FROM events e WHERE e.id = $2 AND e.sandbox = $3 AND ${VISIBLE}`, [
+    orgId,
+    id,
+    sandbox,
+  ]);
   return rows[0] ? toEvent(rows[0]) : null;
 }
 

@@ -20,8 +20,7 @@ export function signatureHeader(body: string, secrets: readonly string[], at: Da
 }
 
 export type SignatureCheck =
-  | { ok: true; timestamp: number }
-  | { ok: false; reason: 'malformed_header' | 'timestamp_outside_tolerance' | 'no_matching_signature' };
+  { ok: true; timestamp: number } | { ok: false; reason: 'malformed_header' | 'timestamp_outside_tolerance' | 'no_matching_signature' };
 
 export interface VerifyOptions {
   /** How far the timestamp may be from `now`, in the past or the future, in seconds. Default 300. */

@@ -2,7 +2,16 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nock from 'nock';
-import { freePort, httpOk, redisSpec, simulatorsHost, Supervised, verigateSpec, waitUntil, type VerigateEnv } from '../../bench/chaos/processes';
+import {
+  freePort,
+  httpOk,
+  redisSpec,
+  simulatorsHost,
+  Supervised,
+  verigateSpec,
+  waitUntil,
+  type VerigateEnv,
+} from '../../bench/chaos/processes';
 import { createRunDatabase, createTenant, dropRunDatabase } from '../../bench/chaos/setup';
 import { Timeline } from '../../bench/chaos/timeline';
 import { loadProvidersConfig } from '../../src/gateway/providers';
@@ -113,7 +122,10 @@ maybe('hosted session end to end across processes', () => {
   };
 
   it('when the person completes the hosted page, then the verification passes, is charged once, and the endpoint gets one signed verification.completed', async () => {
-    const endpoint = await call('POST', '/v1/webhook-endpoints', { url: `${receiver!.url}/hooks`, enabledEvents: ['verification.completed'] });
+    const endpoint = await call('POST', '/v1/webhook-endpoints', {
+      url: `${receiver!.url}/hooks`,
+      enabledEvents: ['verification.completed'],
+    });
     expect(endpoint.status).toBe(201);
     const secret = endpoint.body.secret as string;
 
@@ -131,7 +143,11 @@ maybe('hosted session end to end across processes', () => {
       async () => (verification = (await call('GET', `/v1/verifications/${session.body.id}`)).body).status !== 'pending',
       30_000,
     );
-    expect(verification).toMatchObject({ status: 'passed', result: { code: 'session_approved' }, attempts: [{ operation: 'token', charged: 'charged' }] });
+    expect(verification).toMatchObject({
+      status: 'passed',
+      result: { code: 'session_approved' },
+      attempts: [{ operation: 'token', charged: 'charged' }],
+    });
     const billing = (await (await fetch(`${simBase}/__sim/billing`)).json()) as { totalCharged: number };
     expect(billing.totalCharged).toBe(1);
 
@@ -141,7 +157,10 @@ maybe('hosted session end to end across processes', () => {
     const received = mine();
     expect(received).toHaveLength(1);
     const event = JSON.parse(received[0]!.body) as Record<string, any>;
-    expect(event).toMatchObject({ type: 'verification.completed', data: { verificationId: session.body.id, status: 'passed', resultCode: 'session_approved' } });
+    expect(event).toMatchObject({
+      type: 'verification.completed',
+      data: { verificationId: session.body.id, status: 'passed', resultCode: 'session_approved' },
+    });
     expect(received[0]!.eventId).toBe(event.id);
     expect(verifySignature(received[0]!.body, received[0]!.signature, [secret]).ok).toBe(true);
     expect(verifySignature(received[0]!.body, received[0]!.signature, ['whsec_not-the-secret']).ok).toBe(false);

@@ -22,7 +22,10 @@ async function startSession(gw: Simulated, t: { key: string; customerId: string 
 /** The person finishes the hosted page (the simulator plays its scenario's webhooks and reports where each went). */
 async function completeOnPage(session: { result: { data: { authToken: string; redirectUrl: string } } }) {
   const origin = new URL(session.result.data.redirectUrl).origin;
-  const res = await fetch(`${origin}/sim/hosted/${session.result.data.authToken}/complete`, { method: 'POST', headers: { accept: 'application/json' } });
+  const res = await fetch(`${origin}/sim/hosted/${session.result.data.authToken}/complete`, {
+    method: 'POST',
+    headers: { accept: 'application/json' },
+  });
   expect(res.status).toBe(200);
   return (await res.json()) as { deliveries: Array<{ status: number | null; url: string | null }> };
 }
@@ -56,7 +59,16 @@ function webhook(scanRef: string, over: Record<string, unknown> = {}, key: strin
   const body = JSON.stringify({
     final: true,
     platform: 'PC',
-    status: { overall: 'APPROVED', fraudTags: [], mismatchTags: [], autoFace: 'FACE_MATCH', manualFace: null, autoDocument: 'DOC_VALIDATED', manualDocument: null, additionalSteps: null },
+    status: {
+      overall: 'APPROVED',
+      fraudTags: [],
+      mismatchTags: [],
+      autoFace: 'FACE_MATCH',
+      manualFace: null,
+      autoDocument: 'DOC_VALIDATED',
+      manualDocument: null,
+      additionalSteps: null,
+    },
     data: { docFirstName: 'BUDI', docLastName: 'SANTOSO' },
     fileUrls: {},
     scanRef,
@@ -70,7 +82,14 @@ function webhook(scanRef: string, over: Record<string, unknown> = {}, key: strin
     clientLocation: 'Jakarta',
     ...over,
   });
-  return { body, headers: { 'content-type': 'application/json', 'idenfy-event-type': 'IDENTIFICATION_AUTO_FINISHED', 'idenfy-signature': signWebhook(body, key) } };
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'idenfy-event-type': 'IDENTIFICATION_AUTO_FINISHED',
+      'idenfy-signature': signWebhook(body, key),
+    },
+  };
 }
 
 async function post(gw: Simulated, hook: { body: string; headers: Record<string, string> }) {
@@ -90,7 +109,9 @@ describe('iDenfy hosted sessions end to end (simulator page -> signed webhook ->
   it('when the person completes an approved session, then the webhook passes the verification and the session is charged once', async () => {
     const t = await gw.tenant();
     const session = await startSession(gw, t);
-    expect(await sessionLedger(gw, session.id)).toEqual([{ operation: 'token', charged: 'unknown', suite_code: 'session_created', unit_price: '16000.00' }]);
+    expect(await sessionLedger(gw, session.id)).toEqual([
+      { operation: 'token', charged: 'unknown', suite_code: 'session_created', unit_price: '16000.00' },
+    ]);
 
     const done = await completeOnPage(session);
     expect(done.deliveries.map((d) => d.status)).toEqual([200]);
@@ -102,7 +123,9 @@ describe('iDenfy hosted sessions end to end (simulator page -> signed webhook ->
     });
     // Names and document data of the webhook are not kept on the verification.
     expect(JSON.stringify(body)).not.toMatch(/BUDI|SANTOSO|docFirstName/);
-    expect(await sessionLedger(gw, session.id)).toEqual([{ operation: 'token', charged: 'charged', suite_code: 'session_approved', unit_price: '16000.00' }]);
+    expect(await sessionLedger(gw, session.id)).toEqual([
+      { operation: 'token', charged: 'charged', suite_code: 'session_approved', unit_price: '16000.00' },
+    ]);
     expect(gw.sims.idenfy.billing().totalCharged).toBeGreaterThanOrEqual(1);
   });
 
@@ -147,13 +170,23 @@ describe('iDenfy hosted sessions end to end (simulator page -> signed webhook ->
     const forged = webhook(scanRef);
     forged.headers['idenfy-signature'] = 'ab'.repeat(32);
     expect(await post(gw, forged)).toMatchObject({ status: 401, body: { error: { code: 'webhook_signature_invalid' } } });
-    expect(await post(gw, webhook(scanRef, {}, 'not-our-key'))).toMatchObject({ status: 401, body: { error: { code: 'webhook_signature_invalid' } } });
+    expect(await post(gw, webhook(scanRef, {}, 'not-our-key'))).toMatchObject({
+      status: 401,
+      body: { error: { code: 'webhook_signature_invalid' } },
+    });
     const unsigned = webhook(scanRef);
     delete (unsigned.headers as Record<string, string | undefined>)['idenfy-signature'];
     expect((await post(gw, unsigned)).status).toBe(401);
 
     const garbage = '{"scanRef": 42';
-    const malformed = { body: garbage, headers: { 'content-type': 'application/json', 'idenfy-event-type': 'IDENTIFICATION_AUTO_FINISHED', 'idenfy-signature': signWebhook(garbage, SANDBOX_KEY) } };
+    const malformed = {
+      body: garbage,
+      headers: {
+        'content-type': 'application/json',
+        'idenfy-event-type': 'IDENTIFICATION_AUTO_FINISHED',
+        'idenfy-signature': signWebhook(garbage, SANDBOX_KEY),
+      },
+    };
     expect(await post(gw, malformed)).toMatchObject({ status: 400, body: { error: { code: 'webhook_invalid' } } });
     const badEvent = webhook(scanRef);
     badEvent.headers['idenfy-event-type'] = 'NOT_AN_EVENT';
@@ -177,14 +210,17 @@ describe('iDenfy hosted sessions end to end (simulator page -> signed webhook ->
     const replay = await post(gw, hook);
     expect(replay).toMatchObject({ status: 200, body: { duplicate: true } });
     // A different later state (a DENIED for an approved session) does not overturn the ended verification.
-    const late = webhook(session.result.data.scanRef, { status: { overall: 'DENIED', fraudTags: [], mismatchTags: [], autoFace: 'FACE_MISMATCH', autoDocument: 'DOC_VALIDATED' } });
+    const late = webhook(session.result.data.scanRef, {
+      status: { overall: 'DENIED', fraudTags: [], mismatchTags: [], autoFace: 'FACE_MISMATCH', autoDocument: 'DOC_VALIDATED' },
+    });
     expect((await post(gw, late)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 300));
     const body = (await (await gw.app.request('GET', `/v1/verifications/${session.id}`, { key: t.key })).json()) as Body;
     expect(body).toMatchObject({ status: 'passed', attempts: [{ charged: 'charged' }] });
-    const { rows } = await gw.app.deps.db.query<{ outcome: string }>('SELECT outcome FROM inbound_webhooks WHERE session_ref = $1 ORDER BY received_at', [
-      session.result.data.scanRef,
-    ]);
+    const { rows } = await gw.app.deps.db.query<{ outcome: string }>(
+      'SELECT outcome FROM inbound_webhooks WHERE session_ref = $1 ORDER BY received_at',
+      [session.result.data.scanRef],
+    );
     expect(rows.map((r) => r.outcome)).toEqual(['ended', 'superseded']);
   });
 
@@ -193,7 +229,9 @@ describe('iDenfy hosted sessions end to end (simulator page -> signed webhook ->
     const until = Date.now() + 5000;
     let outcome: string | undefined;
     while (!outcome && Date.now() < until) {
-      const { rows } = await gw.app.deps.db.query<{ outcome: string | null }>(`SELECT outcome FROM inbound_webhooks WHERE session_ref = '00000000-0000-0000-0000-000000000000'`);
+      const { rows } = await gw.app.deps.db.query<{ outcome: string | null }>(
+        `SELECT outcome FROM inbound_webhooks WHERE session_ref = '00000000-0000-0000-0000-000000000000'`,
+      );
       outcome = rows[0]?.outcome ?? undefined;
       if (!outcome) await new Promise((r) => setTimeout(r, 50));
     }
@@ -201,7 +239,11 @@ describe('iDenfy hosted sessions end to end (simulator page -> signed webhook ->
   });
 
   it('when a vendor that sends no webhooks is named, then the receiver answers 404 in the suite model', async () => {
-    const res = await fetch(`${gw.app.url}/v1/webhooks/accuauth`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(`${gw.app.url}/v1/webhooks/accuauth`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: { code: 'resource_not_found' } });
   });
@@ -224,7 +266,13 @@ describe('iDenfy hosted sessions end to end (simulator page -> signed webhook ->
       const first = await followUpSessions(gw.app.deps);
       expect(first.events.find((e) => e.verificationId === session.id)).toMatchObject({ outcome: 'ended' });
       const body = await waitForStatus(gw, t.key, session.id, (s) => s !== 'pending');
-      expect(body).toMatchObject({ status: 'passed', attempts: [{ operation: 'token', charged: 'charged' }, { operation: 'status', charged: 'free' }] });
+      expect(body).toMatchObject({
+        status: 'passed',
+        attempts: [
+          { operation: 'token', charged: 'charged' },
+          { operation: 'status', charged: 'free' },
+        ],
+      });
       // Once: a later sweep does not ask again.
       const second = await followUpSessions(gw.app.deps);
       expect(second.events.filter((e) => e.verificationId === session.id)).toEqual([]);
@@ -243,7 +291,10 @@ describe('iDenfy sessions on the pay-per-completed plan', () => {
   let gw: Simulated;
   beforeAll(async () => {
     const pricing = loadPricing();
-    gw = await startSimulatedGateway({ pricing: { ...pricing, planOf: (provider) => (provider === 'idenfy' ? 'pay_per_completed' : undefined) } }, { workers: true });
+    gw = await startSimulatedGateway(
+      { pricing: { ...pricing, planOf: (provider) => (provider === 'idenfy' ? 'pay_per_completed' : undefined) } },
+      { workers: true },
+    );
   });
   afterAll(async () => {
     await gw?.close();

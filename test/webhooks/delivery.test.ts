@@ -26,17 +26,27 @@ async function tenantWithEndpoint(h: WebhookHarness, url: string, enabledEvents:
 }
 
 /** Records `n` verification.completed events of the org, one transaction each, and announces them. */
-async function emit(h: WebhookHarness, orgId: string, n: number, type: 'verification.completed' | 'kyc.tier_changed' = 'verification.completed'): Promise<string[]> {
+async function emit(
+  h: WebhookHarness,
+  orgId: string,
+  n: number,
+  type: 'verification.completed' | 'kyc.tier_changed' = 'verification.completed',
+): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
-    ids.push(await h.app.deps.db.transaction((tx) => recordEvent(tx, { orgId, type, sandbox: true, data: { verificationId: `ver_${i}`, status: 'passed' } })));
+    ids.push(
+      await h.app.deps.db.transaction((tx) =>
+        recordEvent(tx, { orgId, type, sandbox: true, data: { verificationId: `ver_${i}`, status: 'passed' } }),
+      ),
+    );
   }
   await announceEvents(h.app.deps, ids);
   return ids;
 }
 
 const deliveriesOf = async (h: WebhookHarness, key: string, endpointId: string) =>
-  ((await (await h.app.request('GET', `/v1/webhook-endpoints/${endpointId}/deliveries?limit=100`, { key })).json()) as { data: any[] }).data;
+  ((await (await h.app.request('GET', `/v1/webhook-endpoints/${endpointId}/deliveries?limit=100`, { key })).json()) as { data: any[] })
+    .data;
 
 describe.each(testDatabases())('webhook deliveries on $name', (engine) => {
   let h: WebhookHarness;
@@ -79,7 +89,12 @@ describe.each(testDatabases())('webhook deliveries on $name', (engine) => {
       data: { verificationId: 'ver_0', status: 'passed' },
     });
     const [delivery] = await deliveriesOf(h, t.key, t.endpoint.id);
-    expect(delivery).toMatchObject({ eventId, status: 'delivered', series: 1, attempts: [{ series: 1, attempt: 1, httpStatus: 200, error: null }] });
+    expect(delivery).toMatchObject({
+      eventId,
+      status: 'delivered',
+      series: 1,
+      attempts: [{ series: 1, attempt: 1, httpStatus: 200, error: null }],
+    });
     // GET /v1/events shows the same JSON the endpoint got.
     const shown = await (await h.app.request('GET', `/v1/events/${eventId}`, { key: t.key })).json();
     expect(shown).toEqual(body);
@@ -97,7 +112,9 @@ describe.each(testDatabases())('webhook deliveries on $name', (engine) => {
     };
     const ids = await emit(h, t.orgId, 10);
     await receiver.delivered(10);
-    await until('every delivery is recorded', async () => (await deliveriesOf(h, t.key, t.endpoint.id)).every((d) => d.status === 'delivered'));
+    await until('every delivery is recorded', async () =>
+      (await deliveriesOf(h, t.key, t.endpoint.id)).every((d) => d.status === 'delivered'),
+    );
     const delivered = receiver.received.filter((r) => r.status === 200).map((r) => r.eventId);
     expect(delivered.sort()).toEqual([...ids].sort());
     expect(receiver.received.filter((r) => r.status === 503).length).toBeGreaterThanOrEqual(10);
@@ -114,7 +131,10 @@ describe.each(testDatabases())('webhook deliveries on $name', (engine) => {
 
   it('when a rotation overlaps, then deliveries carry both signatures; once it ends, the old secret no longer verifies', async () => {
     const t = await tenantWithEndpoint(h, receiver.url);
-    const res = await h.app.request('POST', `/v1/webhook-endpoints/${t.endpoint.id}/rotate-secret`, { key: t.key, body: { overlapSeconds: 3600 } });
+    const res = await h.app.request('POST', `/v1/webhook-endpoints/${t.endpoint.id}/rotate-secret`, {
+      key: t.key,
+      body: { overlapSeconds: 3600 },
+    });
     expect(res.status).toBe(200);
     const rotated = (await res.json()) as { secret: string; previousSecretExpiresAt: string };
     expect(rotated.secret).not.toBe(t.endpoint.secret);
@@ -133,7 +153,10 @@ describe.each(testDatabases())('webhook deliveries on $name', (engine) => {
       const now = new Date(Date.now() + 3601_000);
       expect(after.signature.match(/v1=/g)).toHaveLength(1);
       expect(verifySignature(after.body, after.signature, [rotated.secret], { now }).ok).toBe(true);
-      expect(verifySignature(after.body, after.signature, [t.endpoint.secret], { now })).toEqual({ ok: false, reason: 'no_matching_signature' });
+      expect(verifySignature(after.body, after.signature, [t.endpoint.secret], { now })).toEqual({
+        ok: false,
+        reason: 'no_matching_signature',
+      });
     } finally {
       h.app.advance(-3601_000);
     }
@@ -141,7 +164,10 @@ describe.each(testDatabases())('webhook deliveries on $name', (engine) => {
 
   it('when an endpoint is tested, then only that endpoint gets a webhook_endpoint.test event; a redelivery sends the same event again in a new series', async () => {
     const t = await tenantWithEndpoint(h, `${receiver.url}/a`);
-    const other = await h.app.request('POST', '/v1/webhook-endpoints', { key: t.key, body: { url: `${receiver.url}/b`, enabledEvents: ['*'] } });
+    const other = await h.app.request('POST', '/v1/webhook-endpoints', {
+      key: t.key,
+      body: { url: `${receiver.url}/b`, enabledEvents: ['*'] },
+    });
     expect(other.status).toBe(201);
     const sent = await h.app.request('POST', `/v1/webhook-endpoints/${t.endpoint.id}/test`, { key: t.key });
     expect(sent.status).toBe(202);
@@ -223,7 +249,8 @@ describe('automatic disabling', () => {
   it('when an endpoint fails every try for longer than the configured period, then it is disabled, with an event, a warn line, and no more tries', async () => {
     receiver.answer = () => 500;
     const t = await h.app.tenant(['webhooks:manage', 'events:view']);
-    const create = (url: string, enabledEvents: string[]) => h.app.request('POST', '/v1/webhook-endpoints', { key: t.key, body: { url, enabledEvents } });
+    const create = (url: string, enabledEvents: string[]) =>
+      h.app.request('POST', '/v1/webhook-endpoints', { key: t.key, body: { url, enabledEvents } });
     const failing = (await (await create(`${receiver.url}/down`, ['verification.completed'])).json()) as Endpoint;
     const watcher = (await (await create(`${receiver.url}/watch`, ['webhook_endpoint.disabled'])).json()) as Endpoint;
     receiver.answer = ({ body }) => (JSON.parse(body).type === 'webhook_endpoint.disabled' ? 200 : 500);
@@ -234,7 +261,10 @@ describe('automatic disabling', () => {
     });
     await receiver.delivered(1);
     const notice = receiver.received.find((r) => r.status === 200)!;
-    expect(JSON.parse(notice.body)).toMatchObject({ type: 'webhook_endpoint.disabled', data: { endpointId: failing.id, reason: 'failing' } });
+    expect(JSON.parse(notice.body)).toMatchObject({
+      type: 'webhook_endpoint.disabled',
+      data: { endpointId: failing.id, reason: 'failing' },
+    });
     expect(h.warnings.some((l) => l.includes('webhook endpoint disabled') && l.includes(failing.id))).toBe(true);
     const [delivery] = await deliveriesOf(h, t.key, failing.id);
     expect(delivery.status).toBe('failed');
@@ -289,7 +319,8 @@ describe('SSRF: deliveries never reach a non-public address unless allow-listed'
     const commit = <T>(work: (tx: Queryable) => Promise<T>) => h.app.deps.db.transaction(work);
     const created = [
       (await createEndpoint(allowing, caller, { url: receiver.url, enabledEvents: ['*'] }, commit)).endpoint,
-      (await createEndpoint(allowing, caller, { url: receiver.url.replace('127.0.0.1', 'localhost'), enabledEvents: ['*'] }, commit)).endpoint,
+      (await createEndpoint(allowing, caller, { url: receiver.url.replace('127.0.0.1', 'localhost'), enabledEvents: ['*'] }, commit))
+        .endpoint,
       // A name that resolved to a public address when created and now points at the metadata service.
       await insertEndpoint(h.app.deps.db, {
         id: 'we_metadata',
@@ -306,7 +337,8 @@ describe('SSRF: deliveries never reach a non-public address unless allow-listed'
       await until(`the delivery to ${endpoint.url} fails`, async () => (await deliveriesOf(h, t.key, endpoint.id))[0]?.status === 'failed');
       const [delivery] = await deliveriesOf(h, t.key, endpoint.id);
       expect(delivery.attempts).toHaveLength(2);
-      for (const a of delivery.attempts) expect(a).toMatchObject({ httpStatus: null, error: expect.stringMatching(/^address_not_public: /) });
+      for (const a of delivery.attempts)
+        expect(a).toMatchObject({ httpStatus: null, error: expect.stringMatching(/^address_not_public: /) });
     }
     expect(receiver.received).toEqual([]);
   });

@@ -20,7 +20,11 @@ async function create(key: string, body: Record<string, unknown>) {
 describe('webhook endpoints API', () => {
   it('when an endpoint is created, then its secret is shown in that answer only, and it is listed and read without it', async () => {
     const t = await app.tenant(['webhooks:manage']);
-    const { status, body } = await create(t.key, { url: HOOK, enabledEvents: ['verification.completed', 'kyc.tier_changed'], description: 'ops' });
+    const { status, body } = await create(t.key, {
+      url: HOOK,
+      enabledEvents: ['verification.completed', 'kyc.tier_changed'],
+      description: 'ops',
+    });
     expect(status).toBe(201);
     expect(body).toMatchObject({
       id: expect.stringMatching(/^we_/),
@@ -36,7 +40,9 @@ describe('webhook endpoints API', () => {
     const listed = await (await app.request('GET', '/v1/webhook-endpoints', { key: t.key })).json();
     expect(listed.data.map((e: { id: string }) => e.id)).toEqual([body.id]);
     expect(listed.data[0]).not.toHaveProperty('secret');
-    const { rows } = await app.deps.db.query<{ secret_sealed: Uint8Array }>('SELECT secret_sealed FROM webhook_endpoints WHERE id = $1', [body.id]);
+    const { rows } = await app.deps.db.query<{ secret_sealed: Uint8Array }>('SELECT secret_sealed FROM webhook_endpoints WHERE id = $1', [
+      body.id,
+    ]);
     expect(Buffer.from(rows[0]!.secret_sealed).toString('latin1')).not.toContain(body.secret);
     expect(app.deps.keys.unseal(Buffer.from(rows[0]!.secret_sealed))).toBe(body.secret);
   });
@@ -99,7 +105,10 @@ describe('webhook endpoints API', () => {
     expect(rotated.secret).toMatch(/^whsec_/);
     expect(rotated.secret).not.toBe(body.secret);
     expect(Date.parse(rotated.previousSecretExpiresAt) - before).toBeGreaterThanOrEqual(86_400_000 - 1000);
-    const tooLong = await app.request('POST', `/v1/webhook-endpoints/${body.id}/rotate-secret`, { key: t.key, body: { overlapSeconds: 8 * 86_400 } });
+    const tooLong = await app.request('POST', `/v1/webhook-endpoints/${body.id}/rotate-secret`, {
+      key: t.key,
+      body: { overlapSeconds: 8 * 86_400 },
+    });
     expect(tooLong.status).toBe(400);
   });
 });

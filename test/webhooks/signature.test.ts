@@ -20,7 +20,10 @@ describe('Verigate-Signature', () => {
   it('when the body, the secret or the timestamp was changed, then it does not verify', () => {
     const secret = newWebhookSecret();
     const header = signatureHeader(body, [secret], at);
-    expect(verifySignature(body.replace('passed', 'failed'), header, [secret], { now: at })).toEqual({ ok: false, reason: 'no_matching_signature' });
+    expect(verifySignature(body.replace('passed', 'failed'), header, [secret], { now: at })).toEqual({
+      ok: false,
+      reason: 'no_matching_signature',
+    });
     expect(verifySignature(body, header, [newWebhookSecret()], { now: at })).toEqual({ ok: false, reason: 'no_matching_signature' });
     const moved = header.replace(/^t=(\d+)/, (_, t: string) => `t=${Number(t) + 1}`);
     expect(verifySignature(body, moved, [secret], { now: at })).toEqual({ ok: false, reason: 'no_matching_signature' });

@@ -11,7 +11,9 @@ import type { WebhooksConfig } from '../../src/webhooks/webhooks-config';
 import { REDIS_URL, startTestApp, testConfig, type TestApp } from '../helpers/test-app';
 
 /** Test settings: tries seconds apart instead of days, jitter off so the backoff can be read off the log. */
-export function webhooksConfig(overrides: { delivery?: Partial<WebhooksConfig['delivery']>; allow?: WebhooksConfig['allow'] } = {}): WebhooksConfig {
+export function webhooksConfig(
+  overrides: { delivery?: Partial<WebhooksConfig['delivery']>; allow?: WebhooksConfig['allow'] } = {},
+): WebhooksConfig {
   const base = testConfig().webhooks;
   return {
     ...base,
@@ -48,7 +50,9 @@ export async function startWebhookHarness(webhooks: WebhooksConfig, db?: Db): Pr
     warnings,
     async close() {
       await Promise.all(workers.map((w) => w.close(true)));
-      await webhooksQueueOf(app.deps).obliterate({ force: true }).catch(() => undefined);
+      await webhooksQueueOf(app.deps)
+        .obliterate({ force: true })
+        .catch(() => undefined);
       consumer?.disconnect();
       await app.close();
     },

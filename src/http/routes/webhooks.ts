@@ -13,7 +13,11 @@ const CreateEndpoint = z
   .object({
     url: z.string().max(2048),
     enabledEvents: z
-      .array(z.enum(SUBSCRIBABLE, { error: (i) => `unknown event type ${JSON.stringify(i.input)}; expected * or one of ${SUBSCRIBABLE.slice(1).join(', ')}` }))
+      .array(
+        z.enum(SUBSCRIBABLE, {
+          error: (i) => `unknown event type ${JSON.stringify(i.input)}; expected * or one of ${SUBSCRIBABLE.slice(1).join(', ')}`,
+        }),
+      )
       .min(1)
       .max(SUBSCRIBABLE.length),
     description: z.string().trim().max(200).optional(),
@@ -64,13 +68,19 @@ export function webhookRoutes(deps: AppDeps): RouteSpec[] {
       method: 'get',
       path: '/v1/webhook-endpoints',
       scope: 'webhooks:manage',
-      handler: async ({ caller }) => ({ status: 200, body: { object: 'list', data: (await endpoints.listEndpoints(deps, caller)).map(presentEndpoint) } }),
+      handler: async ({ caller }) => ({
+        status: 200,
+        body: { object: 'list', data: (await endpoints.listEndpoints(deps, caller)).map(presentEndpoint) },
+      }),
     }),
     route({
       method: 'get',
       path: '/v1/webhook-endpoints/:id',
       scope: 'webhooks:manage',
-      handler: async ({ caller, params }) => ({ status: 200, body: presentEndpoint(await endpoints.requireEndpoint(deps, caller, params.id as string)) }),
+      handler: async ({ caller, params }) => ({
+        status: 200,
+        body: presentEndpoint(await endpoints.requireEndpoint(deps, caller, params.id as string)),
+      }),
     }),
     route({
       method: 'delete',
@@ -101,13 +111,17 @@ export function webhookRoutes(deps: AppDeps): RouteSpec[] {
       method: 'post',
       path: '/v1/webhook-endpoints/:id/enable',
       scope: 'webhooks:manage',
-      handler: async ({ caller, params }) => ({ status: 200, body: presentEndpoint(await endpoints.enableEndpoint(deps, caller, params.id as string)) }),
+      handler: async ({ caller, params }) => ({
+        status: 200,
+        body: presentEndpoint(await endpoints.enableEndpoint(deps, caller, params.id as string)),
+      }),
     }),
     route({
       method: 'post',
       path: '/v1/webhook-endpoints/:id/test',
       scope: 'webhooks:manage',
-      handler: async ({ caller, params, commit }) => testSent(await endpoints.sendTestEvent(deps, caller, params.id as string, commit(testSent))),
+      handler: async ({ caller, params, commit }) =>
+        testSent(await endpoints.sendTestEvent(deps, caller, params.id as string, commit(testSent))),
     }),
     route({
       method: 'get',
@@ -135,7 +149,11 @@ export function webhookRoutes(deps: AppDeps): RouteSpec[] {
       scope: 'events:view',
       query: EventsQuery,
       handler: async ({ caller, query }) => {
-        const rows = await listEvents(deps.db, caller.orgId, caller.keyMode === 'test', { type: query.type, after: query.startingAfter, limit: query.limit + 1 });
+        const rows = await listEvents(deps.db, caller.orgId, caller.keyMode === 'test', {
+          type: query.type,
+          after: query.startingAfter,
+          limit: query.limit + 1,
+        });
         const data = rows.slice(0, query.limit).map(presentEvent);
         return { status: 200, body: list(data, rows.length > query.limit, (e) => e.id) };
       },
