@@ -44,9 +44,8 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
   const registry = DEFAULT_REGISTRY;
   const errorMap = loadErrorMap(undefined, { registry });
   const providers = options.providers ?? loadProvidersConfig(undefined, registry);
-  // Alone, the simulators serve other machines (a compose service); beside the API they stay on loopback.
-  const alone = roles.length === 1;
-  const simulators = roles.includes('simulators') ? await startSimulators(registry, providers, alone ? config.host : '127.0.0.1') : undefined;
+  // Their /__sim/* controls have no authentication: loopback unless VERIGATE_SIMULATORS_LISTEN says otherwise.
+  const simulators = roles.includes('simulators') ? await startSimulators(registry, providers, config.simulatorsListen) : undefined;
   if (simulators)
     logger.info({ simulators: Object.fromEntries(Object.entries(simulators).map(([k, v]) => [k, v.url])) }, 'vendor simulators listening');
   if (!roles.includes('api') && !roles.includes('worker')) {

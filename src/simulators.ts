@@ -7,11 +7,12 @@ import type { Registry } from './gateway/registry';
 export type RunningSimulators = Record<ProviderId, RunningSimulator>;
 
 /**
- * Every declared vendor's simulator on its sandbox port (bound to `host`: loopback in the embedded run, all
- * interfaces when they run as their own service), accepting the sandbox credentials of its declaration:
+ * Every declared vendor's simulator on its sandbox port, bound to `host` (config simulatorsListen: loopback
+ * unless a deployment says otherwise, as compose does for its simulators service), accepting the sandbox
+ * credentials of its declaration:
  * the providers behind sandbox keys in the embedded run.
  */
-export async function startSimulators(registry: Registry, providers: ProvidersConfig, host = '127.0.0.1'): Promise<RunningSimulators> {
+export async function startSimulators(registry: Registry, providers: ProvidersConfig, host: string): Promise<RunningSimulators> {
   const running = await Promise.all(
     registry.adapters.flatMap((adapter) => {
       const reach = providers[adapter.id];

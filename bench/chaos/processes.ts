@@ -252,6 +252,7 @@ export function verigateSpec(
       VERIGATE_MASTER_KEY: env.masterKey,
       VERIGATE_DATA_DIR: env.dataDir,
       VERIGATE_SIMULATORS_HOST: env.simulatorsHost,
+      VERIGATE_SIMULATORS_LISTEN: env.simulatorsHost,
     },
     logFile,
     ready: options.ready,

@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import type { AppDeps } from '../deps';
 import { logError, serialiseError } from './error-response';
 import { authenticate } from './middleware/authenticate';
+import { requireCapability } from './middleware/capability';
 import { jsonBody } from './middleware/json-body';
 import { rateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
@@ -59,9 +60,10 @@ export function createApp(deps: AppDeps, routes: RouteSpec[] = allRoutes(deps)):
   for (const spec of routes) {
     const chain: RequestHandler[] = [];
     if (spec.scope) chain.push(authenticate(deps, spec.scope));
+    if (spec.capability) chain.push(requireCapability(deps, spec.capability));
     if (typeof spec.rateLimit === 'string') chain.push(rateLimit(deps, spec.rateLimit));
     if (spec.method !== 'get' && spec.method !== 'delete') {
-      chain.push(jsonBody(spec.bodyLimitBytes ?? deps.config.http.jsonBodyLimitBytes));
+      chain.push(jsonBody(spec.bodyLimitBytes ?? deps.config.http.jsonBodyLimitBytes, deps.config.http.jsonMaxDepth));
     }
     app[spec.method](spec.path, ...chain, runRoute(deps, spec));
   }

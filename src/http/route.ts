@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { Commit, Queryable, UnitOfWork } from '../store/db';
-import type { Scope } from '../tenancy/scopes';
+import type { Capability, Scope } from '../tenancy/scopes';
 import type { Caller } from '../deps';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -43,6 +43,8 @@ export interface RouteSpec<B = unknown, Q = unknown> {
   path: string;
   /** The scope a key needs; omitted only for public meta routes. */
   scope?: Scope;
+  /** An org capability the route needs (seed 000: `403 org capability disabled`), checked before the body is read. */
+  capability?: Capability;
   /**
    * Operation name in config/rate-limits.json, taken before the body is read; or a function of the valid
    * body when the operation depends on it (a capture's `kind`). Omitted for routes without a per-key limit.

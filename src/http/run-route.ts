@@ -5,6 +5,7 @@ import { newClaimToken, type StoredResponse } from '../store/idempotency-repo';
 import { detached } from '../store/transaction-guard';
 import { logError, serialiseError } from './error-response';
 import * as idempotency from './idempotency';
+import { nulIn } from './middleware/json-body';
 import { takeRateLimit } from './middleware/rate-limit';
 import type { Reply, RouteContext, RouteSpec } from './route';
 
@@ -14,6 +15,8 @@ export function runRoute(deps: AppDeps, spec: RouteSpec) {
     const claim = new ClaimKeeper(deps);
     try {
       const caller = res.locals.caller as Caller;
+      refuseNul(req.params as Record<string, unknown>);
+      refuseNul(req.query as Record<string, unknown>);
       const body = spec.body ? spec.body.parse(req.body) : undefined;
       const query = spec.query ? spec.query.parse(req.query) : undefined;
       if (typeof spec.rateLimit === 'function') await takeRateLimit(deps, res, caller.keyId, spec.rateLimit(body));
@@ -171,5 +174,12 @@ function send(res: Response, response: StoredResponse, replayed: boolean): void 
   else {
     if (!res.hasHeader('Content-Type')) res.type('application/json');
     res.send(response.body);
+  }
+}
+
+/** Path and query values reach SQL as text, which cannot hold NUL: refused like a body's (json-body.ts). */
+function refuseNul(values: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (name.includes('\u0000') || [value].flat().some((v) => typeof v === 'string' && v.includes('\u0000'))) throw nulIn(name.replaceAll('\u0000', ''));
   }
 }

@@ -45,3 +45,13 @@ describe('configuration fails fast, naming the bad setting', () => {
     expect(second.equals(first)).toBe(true);
   });
 });
+
+describe('where the vendor simulators listen', () => {
+  it('when nothing says otherwise, then loopback, even with the API on every interface (their /__sim controls have no auth)', () => {
+    expect(loadConfig({ ...base, HOST: '0.0.0.0' }).simulatorsListen).toBe('127.0.0.1');
+  });
+
+  it('when VERIGATE_SIMULATORS_LISTEN is set, then there', () => {
+    expect(loadConfig({ ...base, VERIGATE_SIMULATORS_LISTEN: '0.0.0.0' }).simulatorsListen).toBe('0.0.0.0');
+  });
+});

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createCaches } from '../../src/cache/caches';
 import { loadConfig, type Config } from '../../src/config';
 import { allRoutes, createApp } from '../../src/http/app';
+import { answerClientErrors } from '../../src/http/client-errors';
 import type { AppDeps } from '../../src/deps';
 import type { RouteSpec } from '../../src/http/route';
 import { createEngine } from '../../src/engine/engine';
@@ -122,6 +123,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     const server: Server = await new Promise((resolve, reject) => {
       // Express 5 hands a listen error (the port) to this callback.
       const s = app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
+      answerClientErrors(s);
     });
     opened.push(async () => {
       server.closeAllConnections();

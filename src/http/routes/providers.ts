@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ProviderId } from '../../../adapters/types';
 import type { AppDeps } from '../../deps';
 import { AppError } from '../../errors/app-error';
+import { shownValue } from '../../errors/invalid-request';
 import { KEY_MODES } from '../../tenancy/key-mode';
 import { route, type RouteSpec } from '../route';
 
@@ -13,7 +14,7 @@ export function providerRoutes(deps: AppDeps): RouteSpec[] {
 
   function providerParam(id: string | undefined): ProviderId {
     if (id === undefined || !g.registry.has(id)) {
-      throw new AppError('resource_not_found', { params: { resource: `provider ${JSON.stringify(id)}` }, param: 'id' });
+      throw new AppError('resource_not_found', { params: { resource: `provider ${shownValue(id)}` }, param: 'id' });
     }
     return id;
   }

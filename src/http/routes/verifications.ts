@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CHECKS } from '../../../adapters/types';
 import type { AppDeps } from '../../deps';
 import { AppError } from '../../errors/app-error';
+import { unknownChoice } from '../../errors/invalid-request';
 import { providerIdSchema, type Registry } from '../../gateway/registry';
 import { presentVerification } from '../../verifications/present';
 import { runVerification, type VerificationResult } from '../../verifications/run-verification';
@@ -9,14 +10,11 @@ import { attemptsOf, findVerification, listVerifications } from '../../verificat
 import { idempotencyKeyOf, requestHash } from '../idempotency';
 import { route, type Reply, type RouteSpec } from '../route';
 
-const oneOf = (what: string, values: readonly string[]) => (issue: { input?: unknown }) =>
-  `unknown ${what} ${JSON.stringify(issue.input)}; expected one of ${values.join(', ')}`;
-
 const createVerification = (registry: Registry) =>
   z
     .object({
       customerId: z.string().regex(/^cus_\w+$/, 'must be a customer id (cus_...)'),
-      check: z.enum(CHECKS, { error: oneOf('check', CHECKS) }),
+      check: z.enum(CHECKS, { error: unknownChoice('check', CHECKS) }),
       /** Validated against the check's own schema once the check is known. */
       input: z.record(z.string(), z.unknown()),
       provider: providerIdSchema(registry, ['auto']).default('auto'),
@@ -33,7 +31,7 @@ const ListQuery = z
       .string()
       .regex(/^cus_\w+$/)
       .optional(),
-    status: z.enum(STATUSES, { error: oneOf('status', STATUSES) }).optional(),
+    status: z.enum(STATUSES, { error: unknownChoice('status', STATUSES) }).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
     startingAfter: z
       .string()

@@ -1,0 +1,49 @@
+/** The fuzz server (fuzz-server.ts) as a child process: started, watched for an exit, stopped. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { FuzzTarget } from './fuzz';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+export interface FuzzServer {
+  target: FuzzTarget;
+  /** Why the server exited, when it did (a crash is a finding). */
+  exited(): string | undefined;
+  stop(): Promise<void>;
+}
+
+/** Starts the server; `env` adds DATABASE_URL, REDIS_URL and the like. */
+export function startFuzzServer(env: NodeJS.ProcessEnv): Promise<FuzzServer> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fuzz-server.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let exit: string | undefined;
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+  const ended = new Promise<void>((resolve) =>
+    child.on('exit', (code, signal) => {
+      exit = `exited with ${signal ?? code}: ${stderr.trim().split('\n').slice(-5).join(' | ')}`;
+      resolve();
+    }),
+  );
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (line) => {
+      const target = JSON.parse(line) as FuzzTarget;
+      resolve({
+        target,
+        exited: () => exit,
+        async stop() {
+          if (exit === undefined) child.kill('SIGTERM');
+          const late = setTimeout(() => child.kill('SIGKILL'), 20_000);
+          await ended;
+          clearTimeout(late);
+        },
+      });
+    });
+    void ended.then(() => reject(new Error(`fuzz server ${exit}`)));
+  });
+}
