@@ -21,6 +21,7 @@ import type { Db } from '../src/store/db';
 import { KeyMaterial } from '../src/tenancy/key-material';
 import { issueKey } from '../src/tenancy/keys-repo';
 import { createOrg } from '../src/tenancy/orgs-repo';
+import { loggedOpsEvents } from '../src/ops/ops-events';
 
 export interface GatewayApp {
   url: string;
@@ -53,6 +54,7 @@ export async function startGatewayApp(db: Db, redis: Redis, redisUrl: string, si
     gateway,
     engine,
     caches: createCaches(),
+    ops: loggedOpsEvents(logger),
     now: () => new Date(),
   };
   const org = await createOrg(db, { name: 'bench' });

@@ -6,6 +6,7 @@ import type { ErrorMap } from './gateway/error-map';
 import type { Gateway } from './gateway/gateway';
 import type { ProvidersConfig } from './gateway/providers';
 import type { Logger } from './logger';
+import type { OpsEvents } from './ops/ops-events';
 import type { Db } from './store/db';
 import type { KeyMaterial } from './tenancy/key-material';
 import type { KeyMode } from './tenancy/key-mode';
@@ -32,6 +33,8 @@ export interface AppDeps {
   engine: Engine;
   /** Short-lived copies of keys, customers and routing policies (src/cache/caches.ts). */
   caches: Caches;
+  /** Where audited operator actions are announced (src/ops/ops-events.ts). */
+  ops: OpsEvents;
   /** Injected so expiry rules can be tested without waiting. */
   now: () => Date;
 }

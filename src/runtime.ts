@@ -18,6 +18,7 @@ import type { Logger } from './logger';
 import { openStore } from './store/open-store';
 import { startSimulators, stopSimulators } from './simulators';
 import { KeyMaterial } from './tenancy/key-material';
+import { loggedOpsEvents } from './ops/ops-events';
 
 export type Role = 'api' | 'worker' | 'simulators';
 
@@ -68,6 +69,7 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
     gateway: createGateway(redis, logger, { registry }),
     engine: createEngine(redis),
     caches: createCaches(),
+    ops: loggedOpsEvents(logger),
     now: () => new Date(),
   };
 

@@ -21,6 +21,8 @@ export interface Finding {
   request: string;
   status?: number;
   detail: string;
+  /** The start of the body sent, to reproduce it. */
+  sent?: string;
 }
 
 export interface FuzzReport {
@@ -416,7 +418,10 @@ export async function fuzz(target: FuzzTarget, options: FuzzOptions): Promise<Fu
       }
       if (code) report.byCode[code] = (report.byCode[code] ?? 0) + 1;
       const verdict = judge(answer, planned?.method ?? 'GET');
-      if (verdict) report.findings.push({ kind: verdict, request: label, status: answer.status, detail: answer.body.toString('utf8').slice(0, 300) });
+      if (verdict) {
+        const sent = (planned?.body ?? frame?.bytes)?.subarray(0, 300).toString('utf8');
+        report.findings.push({ kind: verdict, request: label, status: answer.status, detail: answer.body.toString('utf8').slice(0, 300), sent });
+      }
     }
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));

@@ -64,8 +64,21 @@ export const SEEDS: Seed[] = [
   },
   { method: 'POST', route: '/v1/routing/explain', path: () => '/v1/routing/explain', body: () => ({ check: 'identity_selfie', input: { idNumber: NIK } }) },
   { method: 'GET', route: '/v1/providers', path: () => '/v1/providers' },
-  { method: 'POST', route: '/v1/providers/:id/drain', path: () => '/v1/providers/accuauth/drain', body: () => ({ reason: 'fuzzing the drain route' }) },
-  { method: 'POST', route: '/v1/providers/:id/restore', path: () => '/v1/providers/accuauth/restore', body: () => ({ reason: 'fuzzing the restore route' }) },
+  // Operator routes, sent with the fuzz server's tenant key (every scope): each must be refused, whatever the body.
+  { method: 'GET', route: '/v1/ops/providers', path: () => '/v1/ops/providers' },
+  { method: 'POST', route: '/v1/ops/providers/:id/drain', path: () => '/v1/ops/providers/accuauth/drain', body: () => ({ reason: 'fuzzing the drain route' }) },
+  { method: 'POST', route: '/v1/ops/providers/:id/restore', path: () => '/v1/ops/providers/accuauth/restore', body: () => ({ reason: 'fuzzing the restore route' }) },
+  { method: 'POST', route: '/v1/ops/providers/:id/end-cooldown', path: () => '/v1/ops/providers/accuauth/end-cooldown', body: () => ({ reason: 'fuzzing end-cooldown', mode: 'test' }) },
+  { method: 'POST', route: '/v1/ops/providers/:id/reset-breaker', path: () => '/v1/ops/providers/accuauth/reset-breaker', body: () => ({ reason: 'fuzzing reset-breaker' }) },
+  { method: 'GET', route: '/v1/ops/orgs', path: () => '/v1/ops/orgs' },
+  { method: 'POST', route: '/v1/ops/orgs', path: () => '/v1/ops/orgs', body: () => ({ name: 'Fuzz Org', capabilities: ['dukcapil'], reason: 'fuzzing org creation' }) },
+  {
+    method: 'POST',
+    route: '/v1/ops/orgs/:id/capabilities',
+    path: () => '/v1/ops/orgs/org_x/capabilities',
+    body: () => ({ capabilities: ['dukcapil'], reason: 'fuzzing capabilities' }),
+  },
+  { method: 'GET', route: '/v1/ops/audit', path: () => '/v1/ops/audit', query: { limit: '5' } },
   { method: 'POST', route: '/v1/flash-challenges', path: () => '/v1/flash-challenges', body: (i) => ({ customerId: i.customerId, kind: 'selfie' }) },
   {
     method: 'POST',

@@ -4,7 +4,7 @@ import { AppError } from '../errors/app-error';
 import type { Logger } from '../logger';
 import type { AppDeps } from '../deps';
 import { logError, serialiseError } from './error-response';
-import { authenticate } from './middleware/authenticate';
+import { authenticate, authenticateOperator } from './middleware/authenticate';
 import { requireCapability } from './middleware/capability';
 import { jsonBody } from './middleware/json-body';
 import { rateLimit } from './middleware/rate-limit';
@@ -18,6 +18,7 @@ import { faceRoutes } from './routes/faces';
 import { keyRoutes } from './routes/keys';
 import { kycRoutes } from './routes/kyc';
 import { mappingTableRoutes } from './routes/mapping-table';
+import { operatorRoutes } from './routes/operators';
 import { metaRoutes } from './routes/meta';
 import { metricsRoutes } from './routes/metrics';
 import { passkeyRoutes } from './routes/passkeys';
@@ -43,6 +44,7 @@ export function allRoutes(deps: AppDeps): RouteSpec[] {
     ...passkeyRoutes(deps),
     ...kycRoutes(deps),
     ...dukcapilRoutes(deps),
+    ...operatorRoutes(deps),
   ];
 }
 
@@ -60,6 +62,7 @@ export function createApp(deps: AppDeps, routes: RouteSpec[] = allRoutes(deps)):
   for (const spec of routes) {
     const chain: RequestHandler[] = [];
     if (spec.scope) chain.push(authenticate(deps, spec.scope));
+    if (spec.operator) chain.push(authenticateOperator(deps));
     if (spec.capability) chain.push(requireCapability(deps, spec.capability));
     if (typeof spec.rateLimit === 'string') chain.push(rateLimit(deps, spec.rateLimit));
     if (spec.method !== 'get' && spec.method !== 'delete') {

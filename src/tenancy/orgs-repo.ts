@@ -35,3 +35,9 @@ export async function listOrgs(db: Queryable): Promise<Org[]> {
   const { rows } = await db.query<OrgRow>('SELECT * FROM orgs ORDER BY created_at, id');
   return rows.map(toOrg);
 }
+
+/** Replaces the org's capabilities; null for an unknown org. */
+export async function setOrgCapabilities(db: Queryable, id: string, capabilities: Capability[]): Promise<Org | null> {
+  const { rows } = await db.query<OrgRow>('UPDATE orgs SET capabilities = $2 WHERE id = $1 RETURNING *', [id, capabilities]);
+  return rows[0] ? toOrg(rows[0]) : null;
+}

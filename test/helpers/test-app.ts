@@ -19,6 +19,7 @@ import { KeyMaterial } from '../../src/tenancy/key-material';
 import { issueKey } from '../../src/tenancy/keys-repo';
 import { createOrg } from '../../src/tenancy/orgs-repo';
 import type { Scope } from '../../src/tenancy/scopes';
+import { loggedOpsEvents } from '../../src/ops/ops-events';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6399';
 export const TEST_MASTER_KEY = 'ab'.repeat(32);
@@ -117,6 +118,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       gateway,
       engine,
       caches: createCaches(),
+      ops: loggedOpsEvents(logger),
       now: () => new Date(Date.now() + offset),
     };
     const app = createApp(deps, [...allRoutes(deps), ...(options.extraRoutes?.(deps) ?? [])]);

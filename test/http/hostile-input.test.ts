@@ -55,9 +55,11 @@ describe('JSON the gateway walks is bounded', () => {
     await expectSuiteError(res, 400, 'invalid_request');
   });
 
-  it('when a string holds NUL, in the body or the path, then 400 naming where', async () => {
+  it('when a string holds NUL or a lone surrogate, in the body or the path, then 400 naming where', async () => {
     const error = await expectSuiteError(await gw.app.request('POST', '/v1/customers', { key, body: { externalRef: 'a\u0000b' } }), 400, 'invalid_request');
     expect(error.param).toBe('externalRef');
+    const lone = await gw.app.request('POST', '/v1/customers', { key, body: '{"externalRef":"\\udd6d"}' });
+    expect((await expectSuiteError(lone, 400, 'invalid_request')).param).toBe('externalRef');
     await expectSuiteError(await gw.app.request('GET', '/v1/customers/cus_%00', { key }), 400, 'invalid_request');
   });
 

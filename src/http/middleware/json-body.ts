@@ -8,8 +8,8 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * over the limit is refused before a byte is read (and the connection closed, so the body is never read:
  * body-parser would read it all off first); a streamed body is cut off at the limit. A client that sent
  * `Expect: 100-continue` gets its `100 Continue` only here, once the request passed everything that comes
- * before the body (key, scope, capability, rate limit, size). No string or key may hold NUL (U+0000): no
- * field has a use for it and the database cannot store it. Only `application/json` in UTF-8 is
+ * before the body (key, scope, capability, rate limit, size). No string or key may hold NUL (U+0000) or a lone
+ * surrogate: no field has a use for them and the database cannot store them. Only `application/json` in UTF-8 is
  * accepted, and bytes that are not valid UTF-8 are refused instead of being silently replaced.
  */
 export function jsonBody(limitBytes: number, maxDepth: number): RequestHandler {
@@ -46,25 +46,32 @@ function refuseUnread(res: Parameters<RequestHandler>[1], next: Parameters<Reque
 
 /**
  * Why a parsed body is refused, walked iteratively (no input can overflow the stack): nesting deeper than
- * `maxDepth`, or a NUL in a string or key. Undefined when it is fine.
+ * `maxDepth`, or a NUL or lone surrogate in a string or key. Undefined when it is fine.
  */
 function refusal(body: unknown, maxDepth: number): AppError | undefined {
   const stack: Array<{ value: unknown; depth: number; path: string }> = [{ value: body, depth: 0, path: '' }];
   while (stack.length > 0) {
     const { value, depth, path } = stack.pop() as { value: unknown; depth: number; path: string };
-    if (typeof value === 'string' && value.includes('\u0000')) return nulIn(path);
+    if (typeof value === 'string' && unstorable(value)) return badStringIn(path);
     if (value === null || typeof value !== 'object') continue;
     if (depth >= maxDepth) return new AppError('invalid_request', { params: { detail: `JSON nested deeper than ${maxDepth} levels` } });
     for (const [key, child] of Object.entries(value)) {
       const at = path ? `${path}.${key}` : key;
-      if (key.includes('\u0000')) return nulIn(path);
+      if (unstorable(key)) return badStringIn(path);
       stack.push({ value: child, depth: depth + 1, path: at });
     }
   }
   return undefined;
 }
 
-export const nulIn = (where: string) => {
+// NUL, or half of a surrogate pair (JSON may escape one alone: "\ud800"): neither is text the database can store.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** True for a string holding NUL or a lone surrogate. */
+export const unstorable = (s: string): boolean => UNSTORABLE.test(s);
+
+export const badStringIn = (where: string) => {
   const path = where.length > 100 ? `${where.slice(0, 100)}...` : where;
-  return new AppError('invalid_request', { params: { detail: `${path ? `${path}: ` : ''}strings must not contain NUL (U+0000)` }, param: path || undefined });
+  const detail = `${path ? `${path}: ` : ''}strings must be well-formed Unicode without NUL (U+0000)`;
+  return new AppError('invalid_request', { params: { detail }, param: path || undefined });
 };

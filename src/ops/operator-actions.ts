@@ -1,0 +1,80 @@
+import type { ProviderId } from '../../adapters/types';
+import type { AppDeps } from '../deps';
+import { AppError } from '../errors/app-error';
+import type { Queryable } from '../store/db';
+import type { KeyMode } from '../tenancy/key-mode';
+import { createOrg, setOrgCapabilities, type Org } from '../tenancy/orgs-repo';
+import type { Capability } from '../tenancy/scopes';
+import { insertOperatorAudit, type OperatorAction, type OperatorAudit } from './operator-audit';
+
+/** Who acts: an operator key (never a tenant key). */
+export interface Operator {
+  keyId: string;
+}
+
+/**
+ * Runs one operator action and audits it in one database transaction: the action (a Redis write, an org
+ * row) runs inside it and the audit row is written with what it found, so an action that fails leaves no
+ * audit and an audit never lacks its action. Then the ops hook hears of it.
+ */
+async function audited<T>(
+  deps: AppDeps,
+  who: Operator,
+  what: { action: OperatorAction; target: string; reason: string },
+  act: (tx: Queryable) => Promise<{ value: T; detail: Record<string, unknown>; target?: string }>,
+): Promise<{ value: T; audit: OperatorAudit }> {
+  const { value, audit } = await deps.db.transaction(async (tx) => {
+    const done = await act(tx);
+    const row = await insertOperatorAudit(tx, { operatorKeyId: who.keyId, ...what, target: done.target ?? what.target, detail: done.detail, at: deps.now() });
+    return { value: done.value, audit: row };
+  });
+  await deps.ops.operatorActed(audit).catch((err: Error) => deps.logger.warn({ err: err.message, auditId: audit.id }, 'ops event not delivered'));
+  return { value, audit };
+}
+
+const modesOf = (mode: KeyMode | undefined): KeyMode[] => (mode ? [mode] : ['test', 'live']);
+
+/** Takes the provider out of routing on every instance, both key modes, until restored. */
+export const drainProvider = (deps: AppDeps, who: Operator, provider: ProviderId, reason: string) =>
+  audited(deps, who, { action: 'provider.drain', target: `provider:${provider}`, reason }, async () => {
+    const previous = await deps.gateway.drains.drain(provider, { reason, operatorKeyId: who.keyId, at: deps.now().toISOString() });
+    return { value: undefined, detail: { wasDrained: previous !== null } };
+  });
+
+export const restoreProvider = (deps: AppDeps, who: Operator, provider: ProviderId, reason: string) =>
+  audited(deps, who, { action: 'provider.restore', target: `provider:${provider}`, reason }, async () => {
+    const wasDrained = await deps.gateway.drains.restore(provider);
+    return { value: undefined, detail: { wasDrained } };
+  });
+
+/** Ends the account-health cooldown (quota, funds, credentials) before it expires, in one key mode or both. */
+export const endCooldown = (deps: AppDeps, who: Operator, provider: ProviderId, reason: string, mode?: KeyMode) =>
+  audited(deps, who, { action: 'provider.end_cooldown', target: `provider:${provider}`, reason }, async () => {
+    const ended: Record<string, unknown> = {};
+    for (const m of modesOf(mode)) {
+      const cooldown = await deps.gateway.accountHealth.cooldownOf(m, provider);
+      await deps.gateway.accountHealth.restore(m, provider);
+      ended[m] = cooldown?.state ?? null;
+    }
+    return { value: undefined, detail: { ended } };
+  });
+
+/** Closes the provider's breakers on the instance that answers (each instance keeps its own breakers). */
+export const resetBreaker = (deps: AppDeps, who: Operator, provider: ProviderId, reason: string, mode?: KeyMode) =>
+  audited(deps, who, { action: 'provider.reset_breaker', target: `provider:${provider}`, reason }, async () => {
+    const was = Object.fromEntries(modesOf(mode).map((m) => [m, deps.gateway.breakers.reset(m, provider)]));
+    return { value: undefined, detail: { was, scope: 'this_instance' } };
+  });
+
+export const createOrgAudited = (deps: AppDeps, who: Operator, input: { name: string; capabilities: Capability[] }, reason: string) =>
+  audited<Org>(deps, who, { action: 'org.create', target: 'org', reason }, async (tx) => {
+    const org = await createOrg(tx, input);
+    return { value: org, detail: { name: org.name, capabilities: org.capabilities }, target: `org:${org.id}` };
+  });
+
+export const setCapabilities = (deps: AppDeps, who: Operator, orgId: string, capabilities: Capability[], reason: string) =>
+  audited<Org>(deps, who, { action: 'org.set_capabilities', target: `org:${orgId}`, reason }, async (tx) => {
+    const org = await setOrgCapabilities(tx, orgId, capabilities);
+    if (!org) throw new AppError('resource_not_found', { params: { resource: 'org' }, param: 'id' });
+    return { value: org, detail: { capabilities } };
+  });
