@@ -253,6 +253,7 @@ export function verigateSpec(
       VERIGATE_DATA_DIR: env.dataDir,
       VERIGATE_SIMULATORS_HOST: env.simulatorsHost,
       VERIGATE_SIMULATORS_LISTEN: env.simulatorsHost,
+      VERIGATE_RATE_LIMITS_FILE: path.join(__dirname, 'rate-limits.json'),
     },
     logFile,
     ready: options.ready,

@@ -78,6 +78,7 @@ export const SEEDS: Seed[] = [
     path: () => '/v1/ops/orgs/org_x/capabilities',
     body: () => ({ capabilities: ['dukcapil'], reason: 'fuzzing capabilities' }),
   },
+  { method: 'POST', route: '/v1/ops/orgs/:id/spend-cap', path: () => '/v1/ops/orgs/org_x/spend-cap', body: () => ({ dailyIdr: 100000, reason: 'fuzzing spend caps' }) },
   { method: 'GET', route: '/v1/ops/audit', path: () => '/v1/ops/audit', query: { limit: '5' } },
   { method: 'POST', route: '/v1/flash-challenges', path: () => '/v1/flash-challenges', body: (i) => ({ customerId: i.customerId, kind: 'selfie' }) },
   {

@@ -9,6 +9,7 @@ import { requireCapability } from './middleware/capability';
 import { jsonBody } from './middleware/json-body';
 import { rateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
+import { spendCap } from './middleware/spend-cap';
 import type { RouteSpec } from './route';
 import { runRoute } from './run-route';
 import { customerRoutes } from './routes/customers';
@@ -64,6 +65,10 @@ export function createApp(deps: AppDeps, routes: RouteSpec[] = allRoutes(deps)):
     if (spec.scope) chain.push(authenticate(deps, spec.scope));
     if (spec.operator) chain.push(authenticateOperator(deps));
     if (spec.capability) chain.push(requireCapability(deps, spec.capability));
+    if (spec.paidVendorCalls) {
+      if (!spec.rateLimit) throw new Error(`${spec.method.toUpperCase()} ${spec.path} calls paid vendors: it needs a rateLimit`);
+      chain.push(spendCap(deps));
+    }
     if (typeof spec.rateLimit === 'string') chain.push(rateLimit(deps, spec.rateLimit));
     if (spec.method !== 'get' && spec.method !== 'delete') {
       chain.push(jsonBody(spec.bodyLimitBytes ?? deps.config.http.jsonBodyLimitBytes, deps.config.http.jsonMaxDepth));

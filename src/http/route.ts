@@ -59,6 +59,11 @@ export interface RouteSpec<B = unknown, Q = unknown> {
    * body when the operation depends on it (a capture's `kind`). Omitted for routes without a per-key limit.
    */
   rateLimit?: string | ((body: B) => string);
+  /**
+   * The route can call a paid vendor: it must have a `rateLimit` (the app refuses to start otherwise), and
+   * the org's daily spend cap is checked before its body is read (src/ledger/spend-cap.ts).
+   */
+  paidVendorCalls?: true;
   body?: z.ZodType<B>;
   query?: z.ZodType<Q>;
   /** Largest body, in bytes; defaults to config http.jsonBodyLimitBytes. */

@@ -3,7 +3,7 @@ import type { AppDeps } from '../deps';
 import { AppError } from '../errors/app-error';
 import type { Queryable } from '../store/db';
 import type { KeyMode } from '../tenancy/key-mode';
-import { createOrg, setOrgCapabilities, type Org } from '../tenancy/orgs-repo';
+import { createOrg, setOrgCapabilities, setOrgSpendCap, type Org } from '../tenancy/orgs-repo';
 import type { Capability } from '../tenancy/scopes';
 import { insertOperatorAudit, type OperatorAction, type OperatorAudit } from './operator-audit';
 
@@ -72,9 +72,19 @@ export const createOrgAudited = (deps: AppDeps, who: Operator, input: { name: st
     return { value: org, detail: { name: org.name, capabilities: org.capabilities }, target: `org:${org.id}` };
   });
 
+const orgNotFound = () => new AppError('resource_not_found', { params: { resource: 'org' }, param: 'id' });
+
 export const setCapabilities = (deps: AppDeps, who: Operator, orgId: string, capabilities: Capability[], reason: string) =>
   audited<Org>(deps, who, { action: 'org.set_capabilities', target: `org:${orgId}`, reason }, async (tx) => {
     const org = await setOrgCapabilities(tx, orgId, capabilities);
-    if (!org) throw new AppError('resource_not_found', { params: { resource: 'org' }, param: 'id' });
+    if (!org) throw orgNotFound();
     return { value: org, detail: { capabilities } };
+  });
+
+/** Sets the org's daily spend cap in IDR, or clears it (null). */
+export const setSpendCap = (deps: AppDeps, who: Operator, orgId: string, dailyIdr: number | null, reason: string) =>
+  audited<Org>(deps, who, { action: 'org.set_spend_cap', target: `org:${orgId}`, reason }, async (tx) => {
+    const org = await setOrgSpendCap(tx, orgId, dailyIdr);
+    if (!org) throw orgNotFound();
+    return { value: org, detail: { dailyIdr } };
   });

@@ -9,6 +9,7 @@ export const OPERATOR_ACTIONS = [
   'provider.reset_breaker',
   'org.create',
   'org.set_capabilities',
+  'org.set_spend_cap',
 ] as const;
 export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
 

@@ -55,3 +55,11 @@ describe('where the vendor simulators listen', () => {
     expect(loadConfig({ ...base, VERIGATE_SIMULATORS_LISTEN: '0.0.0.0' }).simulatorsListen).toBe('0.0.0.0');
   });
 });
+
+describe('the chaos run\'s rate limits', () => {
+  it('when config/rate-limits.json names an operation, then bench/chaos/rate-limits.json does too (the app refuses to start without it)', () => {
+    const shipped = loadConfig(base).rateLimits;
+    const chaos = loadConfig({ ...base, VERIGATE_RATE_LIMITS_FILE: path.join(__dirname, '..', '..', 'bench', 'chaos', 'rate-limits.json') }).rateLimits;
+    expect(Object.keys(chaos).sort()).toEqual(Object.keys(shipped).sort());
+  });
+});

@@ -17,6 +17,8 @@ export function dukcapilRoutes(deps: AppDeps): RouteSpec[] {
       bodyLimitBytes: 2 * SELFIE_MAX_BASE64_CHARS + 16 * 1024,
       // Checked before the body is read, so an org without it hears the seed's 403 whatever it sent.
       capability: 'dukcapil',
+      paidVendorCalls: true,
+      rateLimit: () => 'dukcapil.check',
       body: DukcapilRequest,
       idempotencyClaim: 'in_first_write',
       handler: async ({ caller, body, req, unitOfWork }) => {

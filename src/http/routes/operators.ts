@@ -8,6 +8,7 @@ import {
   resetBreaker,
   restoreProvider,
   setCapabilities,
+  setSpendCap,
   type Operator,
 } from '../../ops/operator-actions';
 import { KEY_MODES } from '../../tenancy/key-mode';
@@ -22,6 +23,8 @@ const ProviderAction = z.object({ reason }).strict();
 const ModeAction = z.object({ reason, mode: z.enum(KEY_MODES).optional() }).strict();
 const CreateOrg = z.object({ name: z.string().trim().min(1).max(200), capabilities: z.array(Capability).max(10).default([]), reason }).strict();
 const SetCapabilities = z.object({ capabilities: z.array(Capability).max(10), reason }).strict();
+/** In whole or fractional rupiah per UTC day; null removes the cap. */
+const SetSpendCap = z.object({ dailyIdr: z.number().min(0).max(1e12).nullable(), reason }).strict();
 const AuditQuery = z
   .object({ limit: z.coerce.number().int().min(1).max(200).default(50), target: z.string().max(100).optional() })
   .strict();
@@ -48,7 +51,14 @@ const presentAudit = (a: OperatorAudit) => ({
   detail: a.detail,
   at: a.at.toISOString(),
 });
-const presentOrg = (o: Org) => ({ id: o.id, object: 'org', name: o.name, capabilities: o.capabilities, createdAt: o.createdAt.toISOString() });
+const presentOrg = (o: Org) => ({
+  id: o.id,
+  object: 'org',
+  name: o.name,
+  capabilities: o.capabilities,
+  dailySpendCap: o.dailySpendCap,
+  createdAt: o.createdAt.toISOString(),
+});
 
 /**
  * What only operators do, with an operator key (`operator: true`): the global provider view, drains,
@@ -105,6 +115,17 @@ export function operatorRoutes(deps: AppDeps): RouteSpec[] {
       body: SetCapabilities,
       handler: async ({ operator, params, body }) => {
         const { value, audit } = await setCapabilities(deps, operatorOf(operator), params.id as string, body.capabilities, body.reason);
+        return { status: 200, body: { ...presentOrg(value), audit: presentAudit(audit) } };
+      },
+    }),
+    /** The org's daily spend cap (IDR, UTC days) on its paid routes; null removes it. */
+    route({
+      method: 'post',
+      path: '/v1/ops/orgs/:id/spend-cap',
+      operator: true,
+      body: SetSpendCap,
+      handler: async ({ operator, params, body }) => {
+        const { value, audit } = await setSpendCap(deps, operatorOf(operator), params.id as string, body.dailyIdr, body.reason);
         return { status: 200, body: { ...presentOrg(value), audit: presentAudit(audit) } };
       },
     }),

@@ -59,6 +59,9 @@ export function verificationRoutes(deps: AppDeps): RouteSpec[] {
       method: 'post',
       path: '/v1/verifications',
       scope: 'verifications:write',
+      paidVendorCalls: true,
+      // Taken once the body is valid, before the first write: a malformed request costs no slot.
+      rateLimit: () => 'verifications.create',
       body: CreateVerification,
       idempotencyClaim: 'in_first_write',
       handler: async ({ caller, body, req, unitOfWork }) => {
