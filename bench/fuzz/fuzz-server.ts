@@ -1,8 +1,8 @@
 /**
  * The app the fuzz harness attacks, as a child process so that a crash is seen as one: every declared
  * vendor's simulator on an ephemeral port behind sandbox keys, the API on an ephemeral port, PGlite in a
- * temporary folder (or DATABASE_URL), one org with every capability, a sandbox key with every scope and a
- * customer. Prints one JSON line once it listens. Rate limits are raised a thousandfold so that mutated
+ * temporary folder (or DATABASE_URL), one org with every capability, a sandbox key with every scope, a
+ * customer and an operator key. Prints one JSON line once it listens. Rate limits are raised a thousandfold so that mutated
  * bodies reach validation and the handlers instead of stopping at 429 (the limits have their own tests);
  * no spend cap is set for the org.
  */
@@ -17,6 +17,7 @@ import { DEFAULT_REGISTRY } from '../../src/gateway/registry';
 import { createLogger } from '../../src/logger';
 import { startRuntime } from '../../src/runtime';
 import { exitOnSignals } from '../../src/signals';
+import { issueOperatorKey } from '../../src/ops/operator-keys-repo';
 import { issueKey } from '../../src/tenancy/keys-repo';
 import { createOrg } from '../../src/tenancy/orgs-repo';
 import { CAPABILITIES, SCOPES } from '../../src/tenancy/scopes';
@@ -49,7 +50,9 @@ async function main() {
   const key = await issueKey(deps.db, deps.keys, { orgId: org.id, name: 'fuzz', mode: 'test', scopes: [...SCOPES] });
   const spare = await issueKey(deps.db, deps.keys, { orgId: org.id, name: 'spare', mode: 'test', scopes: ['customers:view'] });
   const customer = await insertCustomer(deps.db, org.id, 'fuzz-customer');
-  process.stdout.write(`${JSON.stringify({ url: runtime.url, pid: process.pid, key: key.key, keyId: key.id, spareKeyId: spare.id, customerId: customer!.id })}\n`);
+  const operator = await issueOperatorKey(deps.db, deps.keys, 'fuzz');
+  const target = { url: runtime.url, key: key.key, operatorKey: operator.key, spareKeyId: spare.id, customerId: customer!.id };
+  process.stdout.write(`${JSON.stringify(target)}\n`);
 }
 
 main().catch((err) => {

@@ -14,6 +14,7 @@ import { SEEDS, type Ids, type Seed } from './seeds';
 export interface FuzzTarget extends Ids {
   url: string;
   key: string;
+  operatorKey: string;
 }
 
 export interface Finding {
@@ -225,12 +226,16 @@ const CONTENT_TYPES = [
 
 function plan(rng: Rng, seed: Seed, target: FuzzTarget): Planned {
   let path = seed.path(target);
+  // Operator routes: half with the tenant key (always refused), half with the operator key on the in-house
+  // engine, whose drain only removes a fallback, so the other seeds' verifications still answer.
+  const asOperator = seed.route.startsWith('/v1/ops/') && rng.next() < 0.5;
+  if (asOperator) path = path.replace('/accuauth/', '/inhouse/');
   const query = new URLSearchParams(seed.query ?? {});
   if (rng.next() < 0.15) query.set(rng.pick(['limit', 'from', 'to', 'format', 'status', 'customerId', 'startingAfter', '__proto__', 'x']), String(randomValue(rng)).slice(0, 2000));
   if (rng.next() < 0.05) path += rng.pick(['%ZZ', '/%00', '/..%2f..', `/${'a'.repeat(5000)}`, '%F0%9F%98', '//x']);
   const qs = query.toString();
-  const headers: Record<string, string> = { authorization: `Bearer ${target.key}` };
-  const label: string[] = [seed.method, seed.route];
+  const headers: Record<string, string> = { authorization: `Bearer ${asOperator ? target.operatorKey : target.key}` };
+  const label: string[] = [seed.method, seed.route, asOperator ? '(operator)' : '(tenant)'];
   let body: Buffer | undefined;
   if (seed.body) {
     const name = rng.pick(Object.keys(BODY_MUTATIONS));

@@ -37,7 +37,15 @@ export function startFuzzServer(env: NodeJS.ProcessEnv): Promise<FuzzServer> {
         target,
         exited: () => exit,
         async stop() {
-          if (exit === undefined) child.kill('SIGTERM');
+          // Drains live in the shared Redis: the one the operator-key fuzzing may have left is lifted.
+          if (exit === undefined) {
+            await fetch(`${target.url}/v1/ops/providers/inhouse/restore`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${target.operatorKey}`, 'content-type': 'application/json' },
+              body: JSON.stringify({ reason: 'end of the fuzz run' }),
+            }).catch(() => undefined);
+            child.kill('SIGTERM');
+          }
           const late = setTimeout(() => child.kill('SIGKILL'), 20_000);
           await ended;
           clearTimeout(late);
