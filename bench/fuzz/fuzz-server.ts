@@ -1,14 +1,11 @@
 /**
  * The app the fuzz harness attacks, as a child process so that a crash is seen as one: every declared
- * vendor's simulator on an ephemeral port behind sandbox keys, the API on an ephemeral port, PGlite in a
- * temporary folder (or DATABASE_URL), one org with every capability, a sandbox key with every scope, a
+ * vendor's simulator on an ephemeral port behind sandbox keys, the API on an ephemeral port, PGlite under
+ * VERIGATE_DATA_DIR (server-process.ts gives it a temporary folder) or DATABASE_URL, one org with every capability, a sandbox key with every scope, a
  * customer and an operator key. Prints one JSON line once it listens. Rate limits are raised a thousandfold so that mutated
  * bodies reach validation and the handlers instead of stopping at 429 (the limits have their own tests);
  * no spend cap is set for the org.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { RunningSimulator } from '../../adapters/simulator-kit';
 import { loadConfig } from '../../src/config';
 import { insertCustomer } from '../../src/customers/customers-repo';
@@ -24,7 +21,6 @@ import { CAPABILITIES, SCOPES } from '../../src/tenancy/scopes';
 
 async function main() {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'test' };
-  if (!env.DATABASE_URL) env.VERIGATE_DATA_DIR = mkdtempSync(path.join(tmpdir(), 'verigate-fuzz-'));
   const base = loadConfig(env);
   const config = {
     ...base,

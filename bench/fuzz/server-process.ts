@@ -1,5 +1,7 @@
 /** The fuzz server (fuzz-server.ts) as a child process: started, watched for an exit, stopped. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { FuzzTarget } from './fuzz';
@@ -13,11 +15,12 @@ export interface FuzzServer {
   stop(): Promise<void>;
 }
 
-/** Starts the server; `env` adds DATABASE_URL, REDIS_URL and the like. */
+/** Starts the server; `env` adds DATABASE_URL, REDIS_URL and the like. Its data folder is removed when it stops. */
 export function startFuzzServer(env: NodeJS.ProcessEnv): Promise<FuzzServer> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'verigate-fuzz-'));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fuzz-server.ts')], {
     cwd: ROOT,
-    env: { ...process.env, NODE_OPTIONS: '', ...env },
+    env: { ...process.env, NODE_OPTIONS: '', VERIGATE_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let exit: string | undefined;
@@ -26,6 +29,7 @@ export function startFuzzServer(env: NodeJS.ProcessEnv): Promise<FuzzServer> {
   const ended = new Promise<void>((resolve) =>
     child.on('exit', (code, signal) => {
       exit = `exited with ${signal ?? code}: ${stderr.trim().split('\n').slice(-5).join(' | ')}`;
+      rmSync(dataDir, { recursive: true, force: true });
       resolve();
     }),
   );

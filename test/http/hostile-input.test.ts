@@ -23,7 +23,7 @@ async function expectSuiteError(res: Response, status: number, code: string) {
   return body.error;
 }
 
-/** Writes raw bytes and reads until the server closes or `ms` pass; the text, and how long it took. */
+/** Writes raw bytes and reads one answer (or until the server closes, or `ms` pass); the text, and how long it took. */
 function raw(bytes: string, ms = 3000): Promise<{ text: string; tookMs: number }> {
   const url = new URL(gw.app.url);
   const started = Date.now();
@@ -32,7 +32,17 @@ function raw(bytes: string, ms = 3000): Promise<{ text: string; tookMs: number }
     let text = '';
     const done = () => resolve({ text, tookMs: Date.now() - started });
     const timer = setTimeout(() => (socket.destroy(), done()), ms);
-    socket.on('data', (c: Buffer) => (text += c.toString('latin1')));
+    socket.on('data', (c: Buffer) => {
+      text += c.toString('latin1');
+      // A whole final answer is in: done, whether or not the server keeps the connection.
+      const final = text.replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, '');
+      const head = final.indexOf('\r\n\r\n');
+      const length = /\r\ncontent-length: *(\d+)/i.exec(final.slice(0, head));
+      if (head >= 0 && length && final.length - head - 4 >= Number(length[1])) {
+        clearTimeout(timer);
+        socket.destroy();
+      }
+    });
     socket.on('close', () => (clearTimeout(timer), done()));
     socket.on('error', reject);
   });
@@ -102,6 +112,15 @@ describe('HTTP the parser refuses, and oversized declarations', () => {
     const { text } = await raw('POST /v1/customers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n');
     expect(text).not.toContain('100 Continue');
     expect(text).toMatch(/^HTTP\/1\.1 401 /);
+  });
+
+  it('when an org without the dukcapil capability declares a body it never sends, then 403 at once: the capability comes before the body', async () => {
+    const { text, tookMs } = await raw(
+      `POST /v1/nik/dukcapil HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n`,
+    );
+    expect(text).toMatch(/^HTTP\/1\.1 403 /);
+    expect(bodyOf(text).error.code).toBe('org_capability_disabled');
+    expect(tookMs).toBeLessThan(2500);
   });
 
   it('when a valid request says Expect: 100-continue, then it gets 100 Continue and its answer', async () => {
