@@ -1,12 +1,12 @@
 /**
  * The fuzz run: `node --import tsx bench/fuzz/run.ts [--requests 100000] [--seed 1] [--concurrency 8]`.
  * Starts the fuzz server (bench/fuzz/fuzz-server.ts) as a child process on DATABASE_URL when set (a fresh
- * schema), else PGlite in a temporary folder, and REDIS_URL (default redis://127.0.0.1:6379); sends the
+ * schema, dropped at the end), else PGlite in a temporary folder, and REDIS_URL (default redis://127.0.0.1:6379); sends the
  * mutated requests; prints the report as JSON. Exits 1 on any finding: an answer 5xx, a body outside the
  * error model, a request left unanswered, or the server gone. Results: bench/README.md.
  */
 import { parseArgs } from 'node:util';
-import { createRunDatabase } from '../chaos/setup';
+import { createRunDatabase, dropRunDatabase, type RunDatabase } from '../chaos/setup';
 import { fuzz } from './fuzz';
 import { startFuzzServer } from './server-process';
 
@@ -19,7 +19,9 @@ async function main() {
     },
   });
   const env: NodeJS.ProcessEnv = {};
-  if (process.env.DATABASE_URL) env.DATABASE_URL = (await createRunDatabase(process.env.DATABASE_URL)).url;
+  const base = process.env.DATABASE_URL;
+  const runDb: RunDatabase | undefined = base ? await createRunDatabase(base) : undefined;
+  if (runDb) env.DATABASE_URL = runDb.url;
   const server = await startFuzzServer(env);
   let exitCode = 1;
   try {
@@ -48,6 +50,7 @@ async function main() {
     exitCode = report.findings.length === 0 && alive ? 0 : 1;
   } finally {
     await server.stop();
+    if (base && runDb) await dropRunDatabase(base, runDb.schema);
   }
   process.exit(exitCode);
 }
