@@ -26,7 +26,7 @@ export const TEST_TIMEOUT_MS = 400;
  * registry's, so a vendor a test declares gets its simulator too). If anything fails to start, whatever did
  * start is stopped before the error is thrown, so a failing beforeAll leaves nothing listening.
  */
-export async function startSimulatedGateway(gateway: GatewayOptions = {}, app: Pick<TestAppOptions, 'logger' | 'errorMapFiles'> = {}): Promise<Simulated> {
+export async function startSimulatedGateway(gateway: GatewayOptions = {}, app: Pick<TestAppOptions, 'logger' | 'errorMapFiles' | 'config'> = {}): Promise<Simulated> {
   const registry = gateway.registry ?? DEFAULT_REGISTRY;
   const providers: ProvidersConfig = loadProvidersConfig(undefined, registry);
   const running: RunningSimulator[] = [];
