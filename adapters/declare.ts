@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { AdapterOutcome, CallContext, Check, Operation, OperationMeta } from './types';
+import type { AdapterOutcome, CallContext, Check, FetchedUrl, Operation, OperationMeta } from './types';
 
 /** What an adapter writes for one operation in its declaration. */
 export interface OperationSpec<I> {
@@ -20,6 +20,11 @@ export interface OperationSpec<I> {
   registryless?: boolean;
   /** List price of one charged call, in whole rupiah (default 0). */
   listPrice?: number;
+  /**
+   * The URLs in the input the vendor downloads itself (default none). The gateway refuses any that is not
+   * https or names a non-public address (src/gateway/fetched-urls.ts) before a call is written or made.
+   */
+  fetchedUrls?(input: I): FetchedUrl[];
 }
 
 /**
@@ -37,7 +42,7 @@ export function operation<I>(spec: OperationSpec<I>): Operation {
     prepare(input) {
       const parsed = spec.input.safeParse(input);
       if (!parsed.success) return { ok: false, issues: parsed.error.issues };
-      return { ok: true, call: (ctx, meta) => spec.call(ctx, parsed.data, meta) };
+      return { ok: true, call: (ctx, meta) => spec.call(ctx, parsed.data, meta), fetchedUrls: spec.fetchedUrls?.(parsed.data) ?? [] };
     },
   };
 }

@@ -82,9 +82,21 @@ export interface OperationMeta {
   now: Date;
 }
 
+/** A URL the tenant chose that a vendor will fetch (an image, a video), and where it sits in the input. */
+export interface FetchedUrl {
+  param: string;
+  url: string;
+}
+
 /** An operation's input, read by the operation's own schema and ready to call; or why it does not fit. */
 export type PreparedCall =
-  { ok: true; call(ctx: CallContext, meta: OperationMeta): Promise<AdapterOutcome> } | { ok: false; issues: z.core.$ZodIssue[] };
+  | {
+      ok: true;
+      call(ctx: CallContext, meta: OperationMeta): Promise<AdapterOutcome>;
+      /** URLs in the input that the vendor will download, by input path: the gateway checks them before any call. */
+      fetchedUrls: ReadonlyArray<FetchedUrl>;
+    }
+  | { ok: false; issues: z.core.$ZodIssue[] };
 
 /** One operation of an adapter, as the gateway sees it once declared (built by `operation()`, adapters/declare.ts). */
 export interface Operation {

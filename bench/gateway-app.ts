@@ -22,6 +22,7 @@ import { Jobs } from '../src/jobs/jobs';
 import { KeyMaterial } from '../src/tenancy/key-material';
 import { issueKey } from '../src/tenancy/keys-repo';
 import { createOrg } from '../src/tenancy/orgs-repo';
+import { loggedOpsEvents } from '../src/ops/ops-events';
 
 export interface GatewayApp {
   url: string;
@@ -55,6 +56,7 @@ export async function startGatewayApp(db: Db, redis: Redis, redisUrl: string, si
     engine,
     caches: createCaches(),
     jobs: new Jobs(redis, `bench-${process.pid}`),
+    ops: loggedOpsEvents(logger),
     now: () => new Date(),
   };
   const org = await createOrg(db, { name: 'bench' });

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from './config';
+import { issueOperatorKey, listOperatorKeys, revokeOperatorKey } from './ops/operator-keys-repo';
 import { openStore, StoreLockedError } from './store/open-store';
 import { KeyMaterial } from './tenancy/key-material';
 import { issueKey, listKeys, revokeKey } from './tenancy/keys-repo';
@@ -16,8 +17,13 @@ Commands:
              prints the key and its hmacKey: they are shown this once only
   key list --org <org_id>
   key revoke --org <org_id> --id <key_id>
+  operator create --name <who>
+             an operator key (vk_op_...): drains, restores, cooldowns, breakers and orgs through
+             /v1/ops/*, every action audited. Shown this once only; no tenant key or route can make one
+  operator list
+  operator revoke --id <operator_key_id>
 
-Scopes: ${SCOPES.join(', ')}
+Scopes (tenant keys): ${SCOPES.join(', ')}
 The database is the one the server uses (DATABASE_URL, else the embedded PGlite under VERIGATE_DATA_DIR).
 `;
 
@@ -78,6 +84,15 @@ async function run(argv: string[]): Promise<unknown> {
       case 'key revoke': {
         const key = await revokeKey(db, required(values, 'org'), required(values, 'id'), new Date());
         if (!key) throw new UsageError(`no key ${values.id} in org ${values.org}`);
+        return key;
+      }
+      case 'operator create':
+        return await issueOperatorKey(db, keys, required(values, 'name'));
+      case 'operator list':
+        return await listOperatorKeys(db);
+      case 'operator revoke': {
+        const key = await revokeOperatorKey(db, required(values, 'id'), new Date());
+        if (!key) throw new UsageError(`no operator key ${values.id}`);
         return key;
       }
       default:

@@ -7,6 +7,7 @@ import type { Gateway } from './gateway/gateway';
 import type { Jobs } from './jobs/jobs';
 import type { ProvidersConfig } from './gateway/providers';
 import type { Logger } from './logger';
+import type { OpsEvents } from './ops/ops-events';
 import type { Db } from './store/db';
 import type { KeyMaterial } from './tenancy/key-material';
 import type { KeyMode } from './tenancy/key-mode';
@@ -35,6 +36,8 @@ export interface AppDeps {
   caches: Caches;
   /** Where use cases hand work to the workers (BullMQ queues over `redis`). */
   jobs: Jobs;
+  /** Where audited operator actions are announced (src/ops/ops-events.ts). */
+  ops: OpsEvents;
   /** Injected so expiry rules can be tested without waiting. */
   now: () => Date;
 }

@@ -20,6 +20,7 @@ import { openStore } from './store/open-store';
 import { startSimulators, stopSimulators } from './simulators';
 import { KeyMaterial } from './tenancy/key-material';
 import { loadPricing } from './ledger/pricing';
+import { loggedOpsEvents } from './ops/ops-events';
 
 export type Role = 'api' | 'worker' | 'simulators';
 
@@ -46,13 +47,12 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
   const registry = DEFAULT_REGISTRY;
   const errorMap = loadErrorMap(undefined, { registry });
   const providers = options.providers ?? loadProvidersConfig(undefined, registry);
-  // Alone, the simulators serve other machines (a compose service); beside the API they stay on loopback.
-  const alone = roles.length === 1;
   // Vendors that send webhooks (iDenfy's simulator) send them to this process's API once it listens.
   let apiUrl: string | undefined;
   const gatewayUrl = () => apiUrl ?? config.gatewayUrl;
+  // Their /__sim/* controls have no authentication: loopback unless VERIGATE_SIMULATORS_LISTEN says otherwise.
   const simulators = roles.includes('simulators')
-    ? await startSimulators(registry, providers, alone ? config.host : '127.0.0.1', { gatewayUrl })
+    ? await startSimulators(registry, providers, config.simulatorsListen, { gatewayUrl })
     : undefined;
   if (simulators)
     logger.info({ simulators: Object.fromEntries(Object.entries(simulators).map(([k, v]) => [k, v.url])) }, 'vendor simulators listening');
@@ -77,6 +77,7 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
     engine: createEngine(redis),
     caches: createCaches(),
     jobs: new Jobs(redis, config.queuePrefix),
+    ops: loggedOpsEvents(logger),
     now: () => new Date(),
   };
 

@@ -7,15 +7,15 @@ import type { Registry } from './gateway/registry';
 export type RunningSimulators = Record<ProviderId, RunningSimulator>;
 
 /**
- * Every declared vendor's simulator on its sandbox port (bound to `host`: loopback in the embedded run, all
- * interfaces when they run as their own service), accepting the sandbox credentials of its declaration:
- * the providers behind sandbox keys in the embedded run. `context.gatewayUrl` says where vendors that send
- * webhooks (iDenfy) send them.
+ * Every declared vendor's simulator on its sandbox port, bound to `host` (config simulatorsListen: loopback
+ * unless a deployment says otherwise, as compose does for its simulators service), accepting the sandbox
+ * credentials of its declaration: the providers behind sandbox keys in the embedded run. `context.gatewayUrl`
+ * says where vendors that send webhooks (iDenfy) send them.
  */
 export async function startSimulators(
   registry: Registry,
   providers: ProvidersConfig,
-  host = '127.0.0.1',
+  host: string,
   context: SimulatorContext = {},
 ): Promise<RunningSimulators> {
   const running = await Promise.all(

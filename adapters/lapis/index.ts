@@ -26,6 +26,7 @@ import {
   toListAccepted,
   toLivelinessBody,
   toRequestId,
+  urlsOf,
   type LapisDocumentData,
   type LapisFaceData,
   type LapisLivelinessData,
@@ -107,6 +108,7 @@ export const lapis: AdapterDeclaration = {
       serves: 'document',
       input: LapisDocumentUploadInput,
       call: (ctx, input) => uploadDocument(ctx, input, ctx.paths),
+      fetchedUrls: (input) => urlsOf({ front: input.front, back: input.back, side: input.side }),
       listPrice: 5000,
     }),
     face_authentication: operation({
@@ -114,6 +116,7 @@ export const lapis: AdapterDeclaration = {
       serves: 'face_match',
       input: LapisFaceAuthenticationInput,
       call: (ctx, input) => authenticateFace(ctx, input, ctx.paths),
+      fetchedUrls: (input) => urlsOf({ face: input.face }),
       listPrice: 4000,
     }),
     liveliness: operation({
@@ -121,6 +124,7 @@ export const lapis: AdapterDeclaration = {
       serves: 'liveness',
       input: LapisLivelinessInput,
       call: (ctx, input) => verifyLiveliness(ctx, input, ctx.paths),
+      fetchedUrls: (input) => urlsOf({ video: input.video }),
       listPrice: 6000,
     }),
     kyc_request_create: operation({

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { AppError } from '../../src/errors/app-error';
 import { compact, parseBody, readAnswer, type RawExchange } from '../http';
-import type { AdapterOutcome, UpstreamFacts } from '../types';
+import type { AdapterOutcome, FetchedUrl, UpstreamFacts } from '../types';
 import {
   LAPIS_MAX_BASE64_BYTES,
   LapisDocumentUploadInput,
@@ -120,6 +120,10 @@ function assertWithinLimit(fields: ReadonlyArray<readonly [string, string | unde
     }
   }
 }
+
+/** The sources Lapis downloads itself (`url`), by input path: the gateway checks each before any call. */
+export const urlsOf = (sources: Record<string, LapisImageSource | LapisVideoSource | undefined>): FetchedUrl[] =>
+  Object.entries(sources).flatMap(([param, source]) => (source && 'url' in source ? [{ param: `${param}.url`, url: source.url }] : []));
 
 const base64Of = (source: LapisImageSource | LapisVideoSource | undefined) => (source && 'base64' in source ? source.base64 : undefined);
 

@@ -264,6 +264,8 @@ export function verigateSpec(
       VERIGATE_MASTER_KEY: env.masterKey,
       VERIGATE_DATA_DIR: env.dataDir,
       VERIGATE_SIMULATORS_HOST: env.simulatorsHost,
+      VERIGATE_SIMULATORS_LISTEN: env.simulatorsHost,
+      VERIGATE_RATE_LIMITS_FILE: path.join(__dirname, 'rate-limits.json'),
       ...env.extra,
     },
     logFile,

@@ -36,6 +36,11 @@ export class Rng {
     return entries[entries.length - 1]![0];
   }
 
+  /** One element of a non-empty list, uniformly. */
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)] as T;
+  }
+
   /** `n` decimal digits. */
   digits(n: number): string {
     let s = '';

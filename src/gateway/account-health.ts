@@ -50,9 +50,9 @@ export class AccountHealth {
     );
   }
 
-  /** Ends a cooldown early (ops restored the account). */
-  async restore(keyMode: KeyMode, provider: ProviderId): Promise<void> {
-    await this.redis.del(this.key(keyMode, provider));
+  /** Ends a cooldown early (an operator restored the account); returns whether there was one. */
+  async restore(keyMode: KeyMode, provider: ProviderId): Promise<boolean> {
+    return (await this.redis.del(this.key(keyMode, provider))) > 0;
   }
 
   /** The Redis key of the provider's cooldown in that key mode. */

@@ -102,6 +102,13 @@ export class Breakers {
     return breaker.halfOpen ? 'half_open' : 'open';
   }
 
+  /** Closes the provider's breaker on this instance (breakers are per instance); returns the state it was in. */
+  reset(keyMode: KeyMode, provider: ProviderId): 'closed' | 'open' | 'half_open' {
+    const was = this.state(keyMode, provider);
+    this.breakers.get(`${keyMode}:${provider}`)?.close();
+    return was;
+  }
+
   shutdown(): void {
     for (const breaker of this.breakers.values()) breaker.shutdown();
     this.breakers.clear();

@@ -3,11 +3,14 @@ import { z } from 'zod';
 import type { Logger } from '../logger';
 import type { ProviderId } from '../../adapters/types';
 
-const Drain = z.object({ reason: z.string(), orgId: z.string(), keyId: z.string(), at: z.string() }).strict();
+/** A drain: why, when, and the operator key that made it (drains made before operators existed name a tenant's org and key). */
+const Drain = z
+  .object({ reason: z.string(), at: z.string(), operatorKeyId: z.string().optional(), orgId: z.string().optional(), keyId: z.string().optional() })
+  .strict();
 export type Drain = z.infer<typeof Drain>;
 
 /**
- * Providers taken out of routing by ops. Kept in one Redis hash so every instance skips a drained
+ * Providers taken out of routing by operators (src/ops/provider-actions.ts, audited there). Kept in one Redis hash so every instance skips a drained
  * provider from its next call on, and a restart does not bring it back. Unlike a cooldown, a drain
  * never expires: only a restore ends it. It applies to both key modes: ops drain a vendor, not a mode.
  */
@@ -33,19 +36,20 @@ export class ProviderDrains {
     return Object.fromEntries(Object.entries(raw).map(([p, v]) => [p, Drain.parse(JSON.parse(v))]));
   }
 
-  /** Drains and writes the audit line (who and why; the reason is ops' own words, never request data). */
-  async drain(provider: ProviderId, drain: Drain): Promise<void> {
-    await this.redis.hset(this.key, provider, JSON.stringify(drain));
-    this.logger.warn(
-      { audit: 'provider_drained', provider, orgId: drain.orgId, keyId: drain.keyId, reason: drain.reason },
-      'provider drained',
-    );
+  /** Drains; returns the drain it replaced, if any. */
+  async drain(provider: ProviderId, drain: Drain): Promise<Drain | null> {
+    const [[, previous]] = (await this.redis.multi().hget(this.key, provider).hset(this.key, provider, JSON.stringify(drain)).exec()) as [
+      [unknown, string | null],
+      unknown,
+    ];
+    this.logger.warn({ provider, operatorKeyId: drain.operatorKeyId }, 'provider drained');
+    return ProviderDrains.parse(previous);
   }
 
-  /** Restores; returns whether the provider was drained. Audited like the drain. */
-  async restore(provider: ProviderId, who: { orgId: string; keyId: string; reason: string }): Promise<boolean> {
+  /** Restores; returns whether the provider was drained. */
+  async restore(provider: ProviderId): Promise<boolean> {
     const removed = await this.redis.hdel(this.key, provider);
-    this.logger.warn({ audit: 'provider_restored', provider, ...who, wasDrained: removed > 0 }, 'provider restored');
+    if (removed > 0) this.logger.warn({ provider }, 'provider restored');
     return removed > 0;
   }
 }

@@ -32,5 +32,6 @@ export async function blockedNow(deps: GateDeps, keyMode: KeyMode, provider: Pro
   return cool ? { provider, reason: `account_${cool.state}`, suiteCode: cool.suiteCode } : null;
 }
 
-const redisUnavailable = (cause: unknown) =>
+/** Redis did not answer: retry in a second (limits, drains and cooldowns fail closed). */
+export const redisUnavailable = (cause: unknown) =>
   new AppError('service_unavailable', { params: { dependency: 'redis' }, headers: { 'Retry-After': '1' }, cause });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ADAPTERS } from '../../adapters';
 import type { AdapterDeclaration, Check, Operation, PreparedCall, ProviderId } from '../../adapters/types';
+import { unknownChoice } from '../errors/invalid-request';
 
 /**
  * The providers the gateway can call, read from their declarations (adapters/index.ts): which operation
@@ -104,6 +105,6 @@ export const DEFAULT_REGISTRY = createRegistry();
  */
 export function providerIdSchema(registry: Registry, also: readonly string[] = []) {
   const allowed = [...also, ...registry.ids];
-  const error = (issue: { input?: unknown }) => `unknown provider ${JSON.stringify(issue.input)}; expected one of ${allowed.join(', ')}`;
+  const error = unknownChoice('provider', allowed);
   return z.string({ error }).refine((id) => allowed.includes(id), { error });
 }

@@ -4,11 +4,13 @@ import { AppError } from '../errors/app-error';
 import type { Logger } from '../logger';
 import type { AppDeps } from '../deps';
 import { logError, serialiseError } from './error-response';
-import { authenticate } from './middleware/authenticate';
+import { authenticate, authenticateOperator } from './middleware/authenticate';
+import { requireCapability } from './middleware/capability';
 import { jsonBody } from './middleware/json-body';
 import { rawBody } from './middleware/raw-body';
 import { rateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
+import { spendCap } from './middleware/spend-cap';
 import type { RouteSpec } from './route';
 import { runRoute } from './run-route';
 import { customerRoutes } from './routes/customers';
@@ -18,6 +20,7 @@ import { faceRoutes } from './routes/faces';
 import { keyRoutes } from './routes/keys';
 import { kycRoutes } from './routes/kyc';
 import { mappingTableRoutes } from './routes/mapping-table';
+import { operatorRoutes } from './routes/operators';
 import { metaRoutes } from './routes/meta';
 import { metricsRoutes } from './routes/metrics';
 import { passkeyRoutes } from './routes/passkeys';
@@ -47,6 +50,7 @@ export function allRoutes(deps: AppDeps): RouteSpec[] {
     ...dukcapilRoutes(deps),
     ...inboundWebhookRoutes(deps),
     ...webhookRoutes(deps),
+    ...operatorRoutes(deps),
   ];
 }
 
@@ -64,10 +68,16 @@ export function createApp(deps: AppDeps, routes: RouteSpec[] = allRoutes(deps)):
   for (const spec of routes) {
     const chain: RequestHandler[] = [];
     if (spec.scope) chain.push(authenticate(deps, spec.scope));
+    if (spec.operator) chain.push(authenticateOperator(deps));
+    if (spec.capability) chain.push(requireCapability(deps, spec.capability));
+    if (spec.paidVendorCalls) {
+      if (!spec.rateLimit) throw new Error(`${spec.method.toUpperCase()} ${spec.path} calls paid vendors: it needs a rateLimit`);
+      chain.push(spendCap(deps));
+    }
     if (typeof spec.rateLimit === 'string') chain.push(rateLimit(deps, spec.rateLimit));
     if (spec.method !== 'get' && spec.method !== 'delete') {
       const limit = spec.bodyLimitBytes ?? deps.config.http.jsonBodyLimitBytes;
-      chain.push(spec.rawBody ? rawBody(limit) : jsonBody(limit));
+      chain.push(spec.rawBody ? rawBody(limit) : jsonBody(limit, deps.config.http.jsonMaxDepth));
     }
     app[spec.method](spec.path, ...chain, runRoute(deps, spec));
   }

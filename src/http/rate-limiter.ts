@@ -29,6 +29,13 @@ local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return {0, 0, tonumber(oldest[2]) + window - now}
 `;
 
+// How many slots the window holds now, without taking one (same clock as SCRIPT).
+const PEEK = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+return redis.call('ZCOUNT', KEYS[1], '(' .. (now - tonumber(ARGV[1])), '+inf')
+`;
+
 export class RateLimiter {
   constructor(private readonly redis: Redis, private readonly prefix = 'verigate:rl') {}
 
@@ -43,5 +50,10 @@ export class RateLimiter {
       randomBytes(6).toString('hex'),
     )) as [number, number, number];
     return { allowed: reply[0] === 1, limit: rule.limit, remaining: reply[1], retryAfterMs: Math.max(0, reply[2]) };
+  }
+
+  /** Requests (key, operation) made in the current rolling window, without taking a slot. */
+  async used(keyId: string, operation: string, rule: RateLimit): Promise<number> {
+    return Number(await this.redis.eval(PEEK, 1, `${this.prefix}:${operation}:${keyId}`, rule.windowSeconds * 1000));
   }
 }

@@ -1,8 +1,9 @@
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { Commit, Queryable, UnitOfWork } from '../store/db';
-import type { Scope } from '../tenancy/scopes';
+import type { Capability, Scope } from '../tenancy/scopes';
 import type { Caller } from '../deps';
+import type { Operator } from '../ops/operator-actions';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -14,7 +15,10 @@ export interface Reply {
 }
 
 export interface RouteContext<B, Q> {
+  /** The tenant key's org and key; on `operator` routes there is none (use `operator`). */
   caller: Caller;
+  /** The operator key, on `operator` routes only. */
+  operator?: Operator;
   body: B;
   query: Q;
   params: Record<string, string>;
@@ -41,13 +45,25 @@ export interface RouteContext<B, Q> {
 export interface RouteSpec<B = unknown, Q = unknown> {
   method: Method;
   path: string;
-  /** The scope a key needs; omitted only for public meta routes. */
+  /** The scope a key needs; omitted only for public meta routes and operator routes. */
   scope?: Scope;
+  /**
+   * An operator route: only an operator key (`vk_op_...`, made by the CLI or at start-up) is accepted; no
+   * tenant key, whatever its scopes. Such routes take no Idempotency-Key (their actions are idempotent).
+   */
+  operator?: true;
+  /** An org capability the route needs (seed 000: `403 org capability disabled`), checked before the body is read. */
+  capability?: Capability;
   /**
    * Operation name in config/rate-limits.json, taken before the body is read; or a function of the valid
    * body when the operation depends on it (a capture's `kind`). Omitted for routes without a per-key limit.
    */
   rateLimit?: string | ((body: B) => string);
+  /**
+   * The route can call a paid vendor: it must have a `rateLimit` (the app refuses to start otherwise), and
+   * the org's daily spend cap is checked before its body is read (src/ledger/spend-cap.ts).
+   */
+  paidVendorCalls?: true;
   body?: z.ZodType<B>;
   query?: z.ZodType<Q>;
   /** Largest body, in bytes; defaults to config http.jsonBodyLimitBytes. */

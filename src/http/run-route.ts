@@ -5,6 +5,7 @@ import { newClaimToken, type StoredResponse } from '../store/idempotency-repo';
 import { detached } from '../store/transaction-guard';
 import { logError, serialiseError } from './error-response';
 import * as idempotency from './idempotency';
+import { badStringIn, unstorable } from './middleware/json-body';
 import { takeRateLimit } from './middleware/rate-limit';
 import type { Reply, RouteContext, RouteSpec } from './route';
 
@@ -13,13 +14,16 @@ export function runRoute(deps: AppDeps, spec: RouteSpec) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const claim = new ClaimKeeper(deps);
     try {
-      const caller = res.locals.caller as Caller;
+      // Undefined on operator routes, which have no org to scope an Idempotency-Key to.
+      const caller = res.locals.caller as Caller | undefined;
+      refuseUnstorable(req.params as Record<string, unknown>);
+      refuseUnstorable(req.query as Record<string, unknown>);
       const body = spec.body ? spec.body.parse(req.body) : undefined;
       const query = spec.query ? spec.query.parse(req.query) : undefined;
-      if (typeof spec.rateLimit === 'function') await takeRateLimit(deps, res, caller.keyId, spec.rateLimit(body));
+      if (typeof spec.rateLimit === 'function' && caller) await takeRateLimit(deps, res, caller.keyId, spec.rateLimit(body));
       // A route without an API key (a vendor's webhook) has no org to keep an Idempotency-Key under.
       const key = spec.method === 'post' && caller ? idempotency.idempotencyKeyOf(req) : undefined;
-      const scope = key ? { orgId: caller.orgId, key } : undefined;
+      const scope = key && caller ? { orgId: caller.orgId, key } : undefined;
       const hash = key ? idempotency.requestHash(req) : '';
 
       // Claimed now, or (idempotencyClaim: 'in_first_write') inside the use case's first write transaction.
@@ -54,7 +58,8 @@ export function runRoute(deps: AppDeps, spec: RouteSpec) {
           return value as T;
         };
       const ctx: RouteContext<unknown, unknown> = {
-        caller,
+        caller: caller as Caller,
+        operator: res.locals.operator as RouteContext<unknown, unknown>['operator'],
         body,
         query,
         params: req.params as Record<string, string>,
@@ -177,5 +182,12 @@ function send(res: Response, response: StoredResponse, replayed: boolean): void 
   else {
     if (!res.hasHeader('Content-Type')) res.type('application/json');
     res.send(response.body);
+  }
+}
+
+/** Path and query values reach SQL as text: NUL and lone surrogates are refused like a body's (json-body.ts). */
+function refuseUnstorable(values: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (unstorable(name) || [value].flat().some((v) => typeof v === 'string' && unstorable(v))) throw badStringIn(unstorable(name) ? '' : name);
   }
 }

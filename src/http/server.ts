@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppDeps } from '../deps';
 import { allRoutes, createApp } from './app';
+import { answerClientErrors } from './client-errors';
 import type { RouteSpec } from './route';
 
 /** The API, listening. */
@@ -21,6 +22,7 @@ export interface ApiServerOptions {
 /** Serves the API on `port` and `host`. */
 export async function startApiServer(deps: AppDeps, { port, host, extraRoutes = [] }: ApiServerOptions): Promise<ApiServer> {
   const server = createApp(deps, [...allRoutes(deps), ...extraRoutes]).listen(port, host);
+  answerClientErrors(server);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const { port: bound } = server.address() as AddressInfo;
   return { url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${bound}`, close: (graceMs) => closeServer(server, graceMs) };

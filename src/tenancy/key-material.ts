@@ -5,6 +5,8 @@ import type { KeyMode } from './key-mode';
 const LOOKUP_LENGTH = 12;
 const SECRET_LENGTH = 32;
 const KEY_PATTERN = /^vk_(test|live)_([0-9A-Za-z]{44})$/;
+/** Operator keys have a shape of their own: no tenant key ever parses as one, nor the other way round. */
+const OPERATOR_KEY_PATTERN = /^vk_op_([0-9A-Za-z]{44})$/;
 
 export interface ParsedKey {
   mode: KeyMode;
@@ -28,6 +30,19 @@ export class KeyMaterial {
     const lookup = randomBase62(LOOKUP_LENGTH);
     const plaintext = `vk_${mode}_${lookup}${randomBase62(SECRET_LENGTH)}`;
     return { plaintext, lookup, digest: this.digest(plaintext) };
+  }
+
+  /** A new operator key: `vk_op_` + 44 base62 characters, the same strength as a tenant key. */
+  generateOperator(): { plaintext: string; lookup: string; digest: Buffer } {
+    const lookup = randomBase62(LOOKUP_LENGTH);
+    const plaintext = `vk_op_${lookup}${randomBase62(SECRET_LENGTH)}`;
+    return { plaintext, lookup, digest: this.digest(plaintext) };
+  }
+
+  /** The lookup prefix of an operator key, or null when the text is not shaped like one. */
+  parseOperator(plaintext: string): string | null {
+    const match = OPERATOR_KEY_PATTERN.exec(plaintext);
+    return match ? (match[1] as string).slice(0, LOOKUP_LENGTH) : null;
   }
 
   parse(plaintext: string): ParsedKey | null {

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
-/** Every scope a key can hold. A route names the one it needs; a key without it gets `missing scope`. */
+/**
+ * Every scope a tenant key can hold. A route names the one it needs; a key without it gets `missing scope`.
+ * None of them acts on the whole gateway: drains, cooldowns, breakers and orgs are an operator's
+ * (src/ops, operator keys), which no scope grants.
+ */
 export const SCOPES = [
   'customers:write',
   'customers:view',
@@ -18,7 +22,7 @@ export const SCOPES = [
   'kyc:view',
   'usage:view',
   'usage:manage',
-  'providers:manage',
+  'providers:view',
   'routing:manage',
   'passkeys:write',
   'passkeys:view',

@@ -6,6 +6,7 @@ import { errorCatalog } from '../errors/catalog';
 import { invalidRequest } from '../errors/invalid-request';
 import type { Attempt } from '../gateway/attempt';
 import { runChain, type ChainOutcome } from '../gateway/failover';
+import { assertFetchableUrls } from '../gateway/fetched-urls';
 import { inhouseEngine } from '../gateway/inhouse-engine';
 import { tryCandidate, type Invocation } from '../gateway/invoke';
 import { cachedRoutingPolicy } from '../gateway/routing-policies-repo';
@@ -80,6 +81,7 @@ export async function callProviders(
 ): Promise<CalledVerification> {
   const { registry } = deps.gateway;
   const reads = readInput(deps, request);
+  await assertFetchableUrls(reads, caller.keyMode);
   await knownCustomer(deps, caller.orgId, request.customerId);
   const stored = await cachedRoutingPolicy(deps.db, deps.caches, caller.orgId);
   const policy = effectivePolicy(deps.gateway.routing, stored?.policy ?? null);

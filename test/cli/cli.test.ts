@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { openDb } from '../../src/store/db';
 import { KeyMaterial } from '../../src/tenancy/key-material';
+import { authenticateOperatorKey } from '../../src/ops/operator-keys-repo';
 import { authenticateKey } from '../../src/tenancy/keys-repo';
 import { TEST_MASTER_KEY } from '../helpers/test-app';
 
@@ -50,5 +51,27 @@ describe('npx verigate', () => {
   it('when asked for help, then the commands are listed', async () => {
     const { stdout } = await verigate('--help');
     expect(stdout).toContain('key create --org <org_id> --scopes');
+  });
+
+  it('when an operator key is created, then it is shown once, authenticates only as an operator, and revoking it stops it', async () => {
+    const issued = JSON.parse((await verigate('operator', 'create', '--name', 'on-call Sari')).stdout);
+    expect(issued).toMatchObject({ id: expect.stringMatching(/^opk_/), name: 'on-call Sari', key: expect.stringMatching(/^vk_op_/) });
+    const listed = JSON.parse((await verigate('operator', 'list')).stdout);
+    expect(listed.find((k: { id: string }) => k.id === issued.id)).not.toHaveProperty('key');
+    const db = await openDb({ pgliteDir: path.join(dataDir, 'pglite') });
+    try {
+      const keys = new KeyMaterial(Buffer.from(TEST_MASTER_KEY, 'hex'));
+      expect(await authenticateOperatorKey(db, keys, issued.key)).toMatchObject({ id: issued.id });
+      expect(await authenticateKey(db, keys, issued.key)).toBeNull();
+    } finally {
+      await db.close();
+    }
+    await verigate('operator', 'revoke', '--id', issued.id);
+    const db2 = await openDb({ pgliteDir: path.join(dataDir, 'pglite') });
+    try {
+      expect(await authenticateOperatorKey(db2, new KeyMaterial(Buffer.from(TEST_MASTER_KEY, 'hex')), issued.key)).toBeNull();
+    } finally {
+      await db2.close();
+    }
   });
 });

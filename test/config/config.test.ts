@@ -45,3 +45,21 @@ describe('configuration fails fast, naming the bad setting', () => {
     expect(second.equals(first)).toBe(true);
   });
 });
+
+describe('where the vendor simulators listen', () => {
+  it('when nothing says otherwise, then loopback, even with the API on every interface (their /__sim controls have no auth)', () => {
+    expect(loadConfig({ ...base, HOST: '0.0.0.0' }).simulatorsListen).toBe('127.0.0.1');
+  });
+
+  it('when VERIGATE_SIMULATORS_LISTEN is set, then there', () => {
+    expect(loadConfig({ ...base, VERIGATE_SIMULATORS_LISTEN: '0.0.0.0' }).simulatorsListen).toBe('0.0.0.0');
+  });
+});
+
+describe('the chaos run\'s rate limits', () => {
+  it('when config/rate-limits.json names an operation, then bench/chaos/rate-limits.json does too (the app refuses to start without it)', () => {
+    const shipped = loadConfig(base).rateLimits;
+    const chaos = loadConfig({ ...base, VERIGATE_RATE_LIMITS_FILE: path.join(__dirname, '..', '..', 'bench', 'chaos', 'rate-limits.json') }).rateLimits;
+    expect(Object.keys(chaos).sort()).toEqual(Object.keys(shipped).sort());
+  });
+});

@@ -1,12 +1,16 @@
 import { ACCUAUTH_SANDBOX } from '../../adapters/accuauth/simulator';
 import { pngBase64 } from '../adapters/lapis/fixtures';
+import { testConfig } from '../helpers/test-app';
 import { SELFIE, startSimulatedGateway, type Simulated } from './support';
 
 jest.setTimeout(120_000);
 
 let gw: Simulated;
 beforeAll(async () => {
-  gw = await startSimulatedGateway();
+  // 200 verifications from one key at once: the per-key limit on paid routes (20 a minute) is lifted here,
+  // this test is about double charges under faults (test/http/spend-limits.test.ts tests the limit).
+  const { rateLimits } = testConfig();
+  gw = await startSimulatedGateway({}, { config: { rateLimits: { ...rateLimits, 'verifications.create': { limit: 1000, windowSeconds: 60 } } } });
 });
 afterAll(() => gw?.close());
 

@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => gw?.close());
 
 const NIK = ACCUAUTH_SANDBOX.plain;
-const SCOPES = ['verifications:write', 'verifications:view', 'customers:write', 'usage:view', 'routing:manage', 'providers:manage'] as const;
+const SCOPES = ['verifications:write', 'verifications:view', 'customers:write', 'usage:view', 'routing:manage', 'providers:view'] as const;
 
 async function call(key: string, method: string, route: string, body?: unknown) {
   const res = await gw.app.request(method, route, { key, body });

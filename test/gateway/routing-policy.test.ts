@@ -16,7 +16,7 @@ const ALL_SCOPES = [
   'customers:write',
   'usage:view',
   'routing:manage',
-  'providers:manage',
+  'providers:view',
 ] as const;
 
 async function call(method: string, path: string, key: string, body?: unknown) {

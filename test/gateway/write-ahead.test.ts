@@ -118,8 +118,8 @@ describe('failures before any effect', () => {
 });
 
 describe('a run that makes no call still answers for its Idempotency-Key', () => {
-  const drain = () => gw.app.deps.gateway.drains.drain('accuauth', { reason: 'test', orgId: 'ops', keyId: 'ops', at: new Date().toISOString() });
-  const restore = () => gw.app.deps.gateway.drains.restore('accuauth', { orgId: 'ops', keyId: 'ops', reason: 'test' });
+  const drain = () => gw.app.deps.gateway.drains.drain('accuauth', { reason: 'test', operatorKeyId: 'opk_test', at: new Date().toISOString() });
+  const restore = () => gw.app.deps.gateway.drains.restore('accuauth');
   const rowsOf = async (orgId: string) =>
     (await gw.app.deps.db.query<{ status: string }>('SELECT status FROM verifications WHERE org_id = $1 ORDER BY seq', [orgId])).rows.map((r) => r.status);
 

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createCaches } from '../../src/cache/caches';
 import { loadConfig, type Config } from '../../src/config';
 import { allRoutes, createApp } from '../../src/http/app';
+import { answerClientErrors } from '../../src/http/client-errors';
 import type { AppDeps } from '../../src/deps';
 import type { RouteSpec } from '../../src/http/route';
 import { createEngine } from '../../src/engine/engine';
@@ -20,6 +21,7 @@ import { KeyMaterial } from '../../src/tenancy/key-material';
 import { issueKey } from '../../src/tenancy/keys-repo';
 import { createOrg } from '../../src/tenancy/orgs-repo';
 import type { Scope } from '../../src/tenancy/scopes';
+import { loggedOpsEvents } from '../../src/ops/ops-events';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6399';
 export const TEST_MASTER_KEY = 'ab'.repeat(32);
@@ -122,6 +124,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       caches: createCaches(),
       // Queues of their own: workers of another test file on the same Redis never take this app's jobs.
       jobs: new Jobs(redis, `test-${isolation}`),
+      ops: loggedOpsEvents(logger),
       now: () => new Date(Date.now() + offset),
     };
     opened.push(() => deps.jobs.close());
@@ -135,6 +138,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     const server: Server = await new Promise((resolve, reject) => {
       // Express 5 hands a listen error (the port) to this callback.
       const s = app.listen(0, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
+      answerClientErrors(s);
     });
     opened.push(async () => {
       server.closeAllConnections();

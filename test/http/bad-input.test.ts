@@ -4,7 +4,7 @@ let app: TestApp;
 let key: string;
 
 beforeAll(async () => {
-  app = await startTestApp({ config: { http: { jsonBodyLimitBytes: 1024, shutdownGraceMs: 1000 } } });
+  app = await startTestApp({ config: { http: { jsonBodyLimitBytes: 1024, jsonMaxDepth: 32, shutdownGraceMs: 1000 } } });
   ({ key } = await app.tenant(['customers:write', 'customers:view']));
 });
 afterAll(() => app?.close());

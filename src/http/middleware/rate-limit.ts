@@ -2,6 +2,7 @@ import type { RequestHandler, Response } from 'express';
 import { AppError } from '../../errors/app-error';
 import type { AppDeps, Caller } from '../../deps';
 import { RateLimiter } from '../rate-limiter';
+import { redisUnavailable } from '../../gateway/provider-gates';
 
 /**
  * Limits requests per API key for one operation named in config/rate-limits.json. When Redis cannot
@@ -30,7 +31,7 @@ export async function takeRateLimit(deps: AppDeps, res: Response, keyId: string,
   try {
     decision = await new RateLimiter(deps.redis).take(keyId, operation, rule);
   } catch (cause) {
-    throw new AppError('service_unavailable', { params: { dependency: 'redis' }, cause });
+    throw redisUnavailable(cause);
   }
   const resetSeconds = Math.ceil(decision.retryAfterMs / 1000);
   res.setHeader('X-RateLimit-Limit', String(decision.limit));

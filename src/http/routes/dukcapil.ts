@@ -1,6 +1,5 @@
 import type { AppDeps } from '../../deps';
 import { DukcapilRequest, SELFIE_MAX_BASE64_CHARS } from '../../dukcapil/dukcapil-request';
-import { assertOrgCapability } from '../../dukcapil/org-capability';
 import { presentDukcapilVerdict } from '../../dukcapil/present';
 import { runDukcapilCheck, type DukcapilResult } from '../../dukcapil/run-dukcapil-check';
 import { presentAttempt } from '../../verifications/present';
@@ -16,12 +15,13 @@ export function dukcapilRoutes(deps: AppDeps): RouteSpec[] {
       scope: 'verifications:write',
       // Two images at AccuAuth's limit plus the text fields: anything larger is refused before it is read.
       bodyLimitBytes: 2 * SELFIE_MAX_BASE64_CHARS + 16 * 1024,
-      // No `body` schema on purpose: the capability is checked before the body, so an org without it
-      // hears the seed's 403 whatever it sent.
+      // Checked before the body is read, so an org without it hears the seed's 403 whatever it sent.
+      capability: 'dukcapil',
+      paidVendorCalls: true,
+      rateLimit: () => 'dukcapil.check',
+      body: DukcapilRequest,
       idempotencyClaim: 'in_first_write',
-      handler: async ({ caller, req, unitOfWork }) => {
-        await assertOrgCapability(deps.db, caller.orgId, 'dukcapil');
-        const body = DukcapilRequest.parse(req.body);
+      handler: async ({ caller, body, req, unitOfWork }) => {
         const key = idempotencyKeyOf(req);
         const idempotency = key ? { key, requestHash: requestHash(req) } : undefined;
         const reply = (r: DukcapilResult): Reply => ({

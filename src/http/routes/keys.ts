@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error';
 import { issueKey, listKeys, revokeKey, type ApiKey, type IssuedKey } from '../../tenancy/keys-repo';
-import { Scope } from '../../tenancy/scopes';
+import { Scope, SCOPES } from '../../tenancy/scopes';
 import type { AppDeps } from '../../deps';
 import { route, type RouteSpec } from '../route';
 
 const CreateKey = z
   .object({
     name: z.string().trim().min(1).max(100),
-    scopes: z.array(Scope).min(1).max(20),
+    scopes: z.array(Scope).min(1).max(SCOPES.length),
   })
   .strict();
 

@@ -2,19 +2,17 @@ import { z } from 'zod';
 import { CHECKS } from '../../../adapters/types';
 import type { AppDeps } from '../../deps';
 import { AppError } from '../../errors/app-error';
+import { unknownChoice } from '../../errors/invalid-request';
 import { explainRouting } from '../../gateway/explain';
 import { providerIdSchema, type Registry } from '../../gateway/registry';
 import { findRoutingPolicy, saveRoutingPolicy } from '../../gateway/routing-policies-repo';
 import { assertServable, effectivePolicy, orgPolicyInput, presentPolicy, type OrgPolicyInput } from '../../gateway/routing-policy';
 import { route, type RouteSpec } from '../route';
 
-const oneOf = (what: string, values: readonly string[]) => (issue: { input?: unknown }) =>
-  `unknown ${what} ${JSON.stringify(issue.input)}; expected one of ${values.join(', ')}`;
-
 const explainBody = (registry: Registry) =>
   z
     .object({
-      check: z.enum(CHECKS, { error: oneOf('check', CHECKS) }),
+      check: z.enum(CHECKS, { error: unknownChoice('check', CHECKS) }),
       /** Input to evaluate conditions against; only field presence and the NIK's province digits are read. */
       input: z.record(z.string(), z.unknown()).optional(),
       provider: providerIdSchema(registry, ['auto']).default('auto'),

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error';
 import { findLedgerEntry, listLedgerEntries, resolveLedgerEntry, usage, type LedgerRow, type UsageRow } from '../../ledger/ledger-repo';
-import type { AppDeps } from '../../deps';
+import type { AppDeps, Caller } from '../../deps';
+import { spendCapStatus } from '../../ledger/spend-cap';
+import { findOrg } from '../../tenancy/orgs-repo';
+import { RateLimiter } from '../rate-limiter';
 import { toCsv } from '../csv';
 import { route, type RouteSpec } from '../route';
 
@@ -59,6 +62,24 @@ const presentEntry = (e: LedgerRow) => ({
   resolution: e.resolution && { ...e.resolution, resolvedAt: e.resolution.resolvedAt.toISOString() },
 });
 
+/**
+ * The limits the caller meets on paid routes: the org's daily spend cap against today's spend (UTC, the
+ * caller's key mode), and each rate limit with what this key used of its current window.
+ */
+async function limitsOf(deps: AppDeps, caller: Caller) {
+  const org = await findOrg(deps.db, caller.orgId);
+  const limiter = new RateLimiter(deps.redis);
+  const rateLimits = await Promise.all(
+    Object.entries(deps.config.rateLimits).map(async ([operation, rule]) => ({
+      operation,
+      limit: rule.limit,
+      windowSeconds: rule.windowSeconds,
+      used: await limiter.used(caller.keyId, operation, rule).catch(() => null),
+    })),
+  );
+  return { spendCap: await spendCapStatus(deps.db, caller, deps.now(), org?.dailySpendCap ?? null), rateLimits, currency: 'IDR' };
+}
+
 const entryNotFound = () => new AppError('resource_not_found', { params: { resource: 'ledger entry' }, param: 'id' });
 
 export function usageRoutes(deps: AppDeps): RouteSpec[] {
@@ -76,7 +97,10 @@ export function usageRoutes(deps: AppDeps): RouteSpec[] {
         const from = q.from ? new Date(`${q.from}T00:00:00Z`) : new Date(to.getTime() - 31 * DAY_MS);
         const rows = await usage(deps.db, caller.orgId, from, to);
         if (q.format === 'json')
-          return { status: 200, body: { object: 'list', from: from.toISOString(), to: to.toISOString(), data: rows } };
+          return {
+            status: 200,
+            body: { object: 'list', from: from.toISOString(), to: to.toISOString(), data: rows, limits: await limitsOf(deps, caller) },
+          };
         return {
           status: 200,
           headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': 'attachment; filename="usage.csv"' },

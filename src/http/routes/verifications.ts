@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CHECKS } from '../../../adapters/types';
 import type { AppDeps } from '../../deps';
 import { AppError } from '../../errors/app-error';
+import { unknownChoice } from '../../errors/invalid-request';
 import { providerIdSchema, type Registry } from '../../gateway/registry';
 import { presentVerification } from '../../verifications/present';
 import { acceptVerification } from '../../verifications/accept-verification';
@@ -10,19 +11,16 @@ import { attemptsOf, findVerification, listVerifications, type Verification } fr
 import { idempotencyKeyOf, requestHash } from '../idempotency';
 import { route, type Reply, type RouteSpec } from '../route';
 
-const oneOf = (what: string, values: readonly string[]) => (issue: { input?: unknown }) =>
-  `unknown ${what} ${JSON.stringify(issue.input)}; expected one of ${values.join(', ')}`;
-
 const createVerification = (registry: Registry) =>
   z
     .object({
       customerId: z.string().regex(/^cus_\w+$/, 'must be a customer id (cus_...)'),
-      check: z.enum(CHECKS, { error: oneOf('check', CHECKS) }),
+      check: z.enum(CHECKS, { error: unknownChoice('check', CHECKS) }),
       /** Validated against the check's own schema once the check is known. */
       input: z.record(z.string(), z.unknown()),
       provider: providerIdSchema(registry, ['auto']).default('auto'),
       /** `sync`: the answer comes in the response. `async`: 202 at once, the answer by GET and `verification.completed`. */
-      mode: z.enum(['sync', 'async'], { error: oneOf('mode', ['sync', 'async']) }).default('sync'),
+      mode: z.enum(['sync', 'async'], { error: unknownChoice('mode', ['sync', 'async']) }).default('sync'),
     })
     .strict();
 
@@ -34,7 +32,7 @@ const ListQuery = z
       .string()
       .regex(/^cus_\w+$/)
       .optional(),
-    status: z.enum(STATUSES, { error: oneOf('status', STATUSES) }).optional(),
+    status: z.enum(STATUSES, { error: unknownChoice('status', STATUSES) }).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
     startingAfter: z
       .string()
@@ -69,6 +67,9 @@ export function verificationRoutes(deps: AppDeps): RouteSpec[] {
       method: 'post',
       path: '/v1/verifications',
       scope: 'verifications:write',
+      paidVendorCalls: true,
+      // Taken once the body is valid, before the first write: a malformed request costs no slot.
+      rateLimit: () => 'verifications.create',
       body: CreateVerification,
       idempotencyClaim: 'in_first_write',
       handler: async ({ caller, body, req, unitOfWork }) => {

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import type { AppDeps } from '../../deps';
+import { listOperatorAudit, type OperatorAudit } from '../../ops/operator-audit';
+import {
+  createOrgAudited,
+  drainProvider,
+  endCooldown,
+  resetBreaker,
+  restoreProvider,
+  setCapabilities,
+  setSpendCap,
+  type Operator,
+} from '../../ops/operator-actions';
+import { KEY_MODES } from '../../tenancy/key-mode';
+import { listOrgs, type Org } from '../../tenancy/orgs-repo';
+import { Capability } from '../../tenancy/scopes';
+import { route, type RouteSpec } from '../route';
+import { describeProviders, providerParam } from './providers';
+
+/** Operators say why: the reason is the audit row's, in their own words. */
+const reason = z.string().trim().min(10, 'at least 10 characters').max(500);
+const ProviderAction = z.object({ reason }).strict();
+const ModeAction = z.object({ reason, mode: z.enum(KEY_MODES).optional() }).strict();
+const CreateOrg = z.object({ name: z.string().trim().min(1).max(200), capabilities: z.array(Capability).max(10).default([]), reason }).strict();
+const SetCapabilities = z.object({ capabilities: z.array(Capability).max(10), reason }).strict();
+/** In whole or fractional rupiah per UTC day; null removes the cap. */
+const SetSpendCap = z.object({ dailyIdr: z.number().min(0).max(1e12).nullable(), reason }).strict();
+const AuditQuery = z
+  .object({ limit: z.coerce.number().int().min(1).max(200).default(50), target: z.string().max(100).optional() })
+  .strict();
+
+/**
+ * What an operator can do to a provider, by path: drain (out of routing on every instance, both key modes,
+ * every org, until restored), restore, end an account-health cooldown before it runs out (the account was
+ * fixed), reset the breakers of the instance that answers (breakers are per instance).
+ */
+const PROVIDER_ACTIONS = [
+  ['drain', ProviderAction, drainProvider],
+  ['restore', ProviderAction, restoreProvider],
+  ['end-cooldown', ModeAction, endCooldown],
+  ['reset-breaker', ModeAction, resetBreaker],
+] as const;
+
+const presentAudit = (a: OperatorAudit) => ({
+  id: a.id,
+  object: 'operator_audit',
+  operatorKeyId: a.operatorKeyId,
+  action: a.action,
+  target: a.target,
+  reason: a.reason,
+  detail: a.detail,
+  at: a.at.toISOString(),
+});
+const presentOrg = (o: Org) => ({
+  id: o.id,
+  object: 'org',
+  name: o.name,
+  capabilities: o.capabilities,
+  dailySpendCap: o.dailySpendCap,
+  createdAt: o.createdAt.toISOString(),
+});
+
+/**
+ * What only operators do, with an operator key (`operator: true`): the global provider view, drains,
+ * restores, ending cooldowns, breaker resets, and orgs. Every action is audited (operator_audit) with the
+ * operator key, time and reason, and announced through deps.ops.
+ */
+export function operatorRoutes(deps: AppDeps): RouteSpec[] {
+  const operatorOf = (o: Operator | undefined): Operator => o as Operator;
+  const providerAfter = async (id: string) => (await describeProviders(deps, true)).find((p) => p.id === id);
+  const acted = async (provider: string, audit: OperatorAudit) => ({
+    status: 200,
+    body: { provider: await providerAfter(provider), audit: presentAudit(audit) },
+  });
+  return [
+    route({
+      method: 'get',
+      path: '/v1/ops/providers',
+      operator: true,
+      handler: async () => ({ status: 200, body: { object: 'list', data: await describeProviders(deps, true) } }),
+    }),
+    ...PROVIDER_ACTIONS.map(([action, body, act]) =>
+      route({
+        method: 'post',
+        path: `/v1/ops/providers/:id/${action}`,
+        operator: true,
+        body,
+        handler: async ({ operator, params, body: b }) => {
+          const provider = providerParam(deps, params.id);
+          const { reason, mode } = b as z.infer<typeof ModeAction>;
+          return acted(provider, (await act(deps, operatorOf(operator), provider, reason, mode)).audit);
+        },
+      }),
+    ),
+    route({
+      method: 'get',
+      path: '/v1/ops/orgs',
+      operator: true,
+      handler: async () => ({ status: 200, body: { object: 'list', data: (await listOrgs(deps.db)).map(presentOrg) } }),
+    }),
+    route({
+      method: 'post',
+      path: '/v1/ops/orgs',
+      operator: true,
+      body: CreateOrg,
+      handler: async ({ operator, body }) => {
+        const { value, audit } = await createOrgAudited(deps, operatorOf(operator), { name: body.name, capabilities: body.capabilities }, body.reason);
+        return { status: 201, body: { ...presentOrg(value), audit: presentAudit(audit) } };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/ops/orgs/:id/capabilities',
+      operator: true,
+      body: SetCapabilities,
+      handler: async ({ operator, params, body }) => {
+        const { value, audit } = await setCapabilities(deps, operatorOf(operator), params.id as string, body.capabilities, body.reason);
+        return { status: 200, body: { ...presentOrg(value), audit: presentAudit(audit) } };
+      },
+    }),
+    /** The org's daily spend cap (IDR, UTC days) on its paid routes; null removes it. */
+    route({
+      method: 'post',
+      path: '/v1/ops/orgs/:id/spend-cap',
+      operator: true,
+      body: SetSpendCap,
+      handler: async ({ operator, params, body }) => {
+        const { value, audit } = await setSpendCap(deps, operatorOf(operator), params.id as string, body.dailyIdr, body.reason);
+        return { status: 200, body: { ...presentOrg(value), audit: presentAudit(audit) } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/ops/audit',
+      operator: true,
+      query: AuditQuery,
+      handler: async ({ query }) => ({ status: 200, body: { object: 'list', data: (await listOperatorAudit(deps.db, query)).map(presentAudit) } }),
+    }),
+  ];
+}
