@@ -11,6 +11,7 @@ import { requestContext } from './middleware/request-context';
 import type { RouteSpec } from './route';
 import { runRoute } from './run-route';
 import { customerRoutes } from './routes/customers';
+import { docsRoutes } from './routes/docs';
 import { dukcapilRoutes } from './routes/dukcapil';
 import { engineRoutes } from './routes/engine';
 import { faceRoutes } from './routes/faces';
@@ -25,9 +26,9 @@ import { routingRoutes } from './routes/routing';
 import { usageRoutes } from './routes/usage';
 import { verificationRoutes } from './routes/verifications';
 
-/** Every route of the API. Later capabilities add their lists here. */
+/** Every route of the API. Later capabilities add their lists here; /openapi.json documents them all. */
 export function allRoutes(deps: AppDeps): RouteSpec[] {
-  return [
+  const routes: RouteSpec[] = [
     ...metaRoutes(deps),
     ...mappingTableRoutes(deps),
     ...keyRoutes(deps),
@@ -43,6 +44,8 @@ export function allRoutes(deps: AppDeps): RouteSpec[] {
     ...kycRoutes(deps),
     ...dukcapilRoutes(deps),
   ];
+  routes.push(...docsRoutes(deps, () => routes));
+  return routes;
 }
 
 /**
