@@ -4,6 +4,7 @@ import { AppError } from '../errors/app-error';
 import type { Logger } from '../logger';
 import type { AppDeps } from '../deps';
 import { logError, serialiseError } from './error-response';
+import { httpMetrics, recordHttpMetrics } from './http-metrics';
 import { authenticate } from './middleware/authenticate';
 import { jsonBody } from './middleware/json-body';
 import { rateLimit } from './middleware/rate-limit';
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps, routes: RouteSpec[] = allRoutes(deps)):
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(requestContext(deps.logger));
+  app.use(recordHttpMetrics(httpMetrics(deps)));
 
   for (const spec of routes) {
     const chain: RequestHandler[] = [];
