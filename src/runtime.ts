@@ -26,6 +26,8 @@ export interface Runtime {
   url?: string;
   /** Database, Redis and tables, when the api or worker role runs. */
   deps?: AppDeps;
+  /** Each vendor simulator's base URL, by provider, when the simulators role runs. */
+  simulators?: Record<string, string>;
   /** Stops accepting, lets in-flight requests and jobs finish (up to the grace period), then closes everything. */
   shutdown(reason: string): Promise<void>;
 }
@@ -40,19 +42,31 @@ export interface RuntimeOptions {
 /** Starts the requested roles against the configured database and Redis. */
 export async function startRuntime(config: Config, logger: Logger, roles: Role[], options: RuntimeOptions = {}): Promise<Runtime> {
   // Tables first: a bad row or setting stops the start before anything listens.
+  logger.info({ roles }, 'warm-up: loading the error catalog, mapping table and provider declarations');
   errorCatalog();
   const registry = DEFAULT_REGISTRY;
   const errorMap = loadErrorMap(undefined, { registry });
   const providers = options.providers ?? loadProvidersConfig(undefined, registry);
   // Alone, the simulators serve other machines (a compose service); beside the API they stay on loopback.
   const alone = roles.length === 1;
-  const simulators = roles.includes('simulators') ? await startSimulators(registry, providers, alone ? config.host : '127.0.0.1') : undefined;
-  if (simulators)
-    logger.info({ simulators: Object.fromEntries(Object.entries(simulators).map(([k, v]) => [k, v.url])) }, 'vendor simulators listening');
+  if (roles.includes('simulators')) logger.info('warm-up: starting the vendor simulators');
+  const simulators = roles.includes('simulators')
+    ? await startSimulators(registry, providers, alone ? config.host : '127.0.0.1')
+    : undefined;
+  const simulatorUrls = simulators && Object.fromEntries(Object.entries(simulators).map(([k, v]) => [k, v.url]));
+  if (simulatorUrls) logger.info({ simulators: simulatorUrls }, 'vendor simulators listening');
   if (!roles.includes('api') && !roles.includes('worker')) {
-    return { shutdown: async () => simulators && stopSimulators(simulators) };
+    return { simulators: simulatorUrls, shutdown: async () => simulators && stopSimulators(simulators) };
   }
+  logger.info(
+    config.databaseUrl
+      ? 'warm-up: connecting to server Postgres and applying migrations'
+      : `warm-up: opening the embedded PGlite under ${config.dataDir} and applying migrations`,
+  );
+  const dbStarted = Date.now();
   const db = await openStore(config);
+  logger.info({ ms: Date.now() - dbStarted }, 'warm-up: database ready');
+  logger.info({ redis: redactedUrl(config.redisUrl) }, 'warm-up: connecting to Redis');
   const redis = producerConnection(config.redisUrl);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   await whenReady(redis);
@@ -76,6 +90,7 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
   let workerRedis: Redis | undefined;
   let queue: Queue | undefined;
   if (roles.includes('worker')) {
+    logger.info('warm-up: scheduling the maintenance jobs and starting the BullMQ workers');
     workerRedis = workerConnection(config.redisUrl);
     workerRedis.on('error', (err) => logger.warn({ err: err.message }, 'redis worker connection error'));
     queue = maintenanceQueue(redis);
@@ -107,7 +122,18 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
     })();
     return stopping;
   };
-  return { url: api?.url, deps, shutdown };
+  return { url: api?.url, deps, simulators: simulatorUrls, shutdown };
+}
+
+/** A Redis URL without its password, for logs and the banner. */
+export function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable REDIS_URL)';
+  }
 }
 
 async function withDeadline(work: Promise<unknown>, ms: number, onTimeout: () => Promise<unknown> | void): Promise<void> {

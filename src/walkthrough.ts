@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { Db } from './store/db';
 import type { KeyMaterial } from './tenancy/key-material';
-import { issueKey, listKeys, revokeKey, type IssuedKey } from './tenancy/keys-repo';
+import { authenticateKey, hmacKeyOf, issueKey, listKeys, revokeKey, type IssuedKey } from './tenancy/keys-repo';
 import { createOrg, listOrgs } from './tenancy/orgs-repo';
 import { SCOPES } from './tenancy/scopes';
 
@@ -8,31 +9,77 @@ const ORG_NAME = 'Walk-through sandbox';
 const KEY_NAME = 'walk-through';
 
 /**
- * The sandbox org and a fresh sandbox key for the README walk-through. A key is shown only once, so each
- * run issues a new one and revokes the previous run's.
+ * The sandbox org and its walk-through key (every scope, sandbox mode). The key is derived from the master
+ * key, so every start with the same data folder (or VERIGATE_MASTER_KEY) prints the same key and hmacKey
+ * and a README session survives a restart. When the scopes change (a new capability) the key changes once:
+ * the previous walk-through key is revoked.
  */
 export async function prepareWalkthrough(db: Db, keys: KeyMaterial, now: Date): Promise<IssuedKey> {
+  const scopes = [...SCOPES];
+  const scopeHash = createHash('sha256').update(scopes.join(',')).digest('hex').slice(0, 16);
+  // A key revoked by hand (DELETE /v1/keys/:id) stays revoked: the generation, the count of walk-through keys
+  // no longer in use, moves the derivation on to a key never issued before.
+  const derived = (generation: number) => keys.derive('test', `${KEY_NAME}:${scopeHash}:${generation}`);
   return db.transaction(async (tx) => {
-    const org = (await listOrgs(tx)).find((o) => o.name === ORG_NAME) ?? (await createOrg(tx, { name: ORG_NAME, capabilities: ['dukcapil'] }));
-    for (const key of await listKeys(tx, org.id)) {
-      if (key.name === KEY_NAME && !key.revokedAt) await revokeKey(tx, org.id, key.id, now);
+    const org =
+      (await listOrgs(tx)).find((o) => o.name === ORG_NAME) ?? (await createOrg(tx, { name: ORG_NAME, capabilities: ['dukcapil'] }));
+    const previous = (await listKeys(tx, org.id)).filter((k) => k.name === KEY_NAME);
+    const active = previous.filter((k) => !k.revokedAt);
+    const current = derived(previous.length - active.length);
+    const existing = await authenticateKey(tx, keys, current.plaintext);
+    if (existing && existing.orgId === org.id) {
+      return { ...existing, key: current.plaintext, hmacKey: (await hmacKeyOf(tx, keys, org.id, existing.id)) as string };
     }
-    return issueKey(tx, keys, { orgId: org.id, name: KEY_NAME, mode: 'test', scopes: [...SCOPES] });
+    for (const key of active) await revokeKey(tx, org.id, key.id, now);
+    return issueKey(tx, keys, { orgId: org.id, name: KEY_NAME, mode: 'test', scopes }, derived(previous.length));
   });
 }
 
-export function walkthroughBanner(url: string, key: IssuedKey): string {
+export interface BannerFacts {
+  /** The API's base URL. */
+  url: string;
+  key: IssuedKey;
+  /** Each vendor simulator's base URL, by provider. */
+  simulators: Record<string, string>;
+  /** The Redis in use (REDIS_URL). */
+  redisUrl: string;
+  /** Whether the database is the embedded PGlite (under dataDir) rather than a server Postgres. */
+  embedded: boolean;
+  dataDir: string;
+}
+
+/** What a newcomer needs, printed after the last start-up log line, in plain text. */
+export function walkthroughBanner(f: BannerFacts): string {
+  const rule = '-'.repeat(100);
+  const sims = Object.entries(f.simulators).map(([id, url]) => `${id} ${url}`);
+  const stable = f.embedded
+    ? `the same on every start while ${f.dataDir} is kept`
+    : 'the same on every start with this VERIGATE_MASTER_KEY';
   return [
     '',
-    `verigate is running at ${url}`,
-    `sandbox org ${key.orgId}, sandbox key (shown once): ${key.key}`,
+    rule,
+    `verigate is ready at ${f.url}`,
+    '',
+    `  API reference   ${f.url}/docs   (OpenAPI 3.1: ${f.url}/openapi.json)`,
+    `  metrics         ${f.url}/metrics`,
+    `  sandbox org     ${f.key.orgId}`,
+    `  sandbox key     ${f.key.key}`,
+    `                  (${stable}; every scope; reaches only the simulators)`,
+    `  its hmacKey     ${f.key.hmacKey}`,
+    '                  (signs capture bundles: hex HMAC-SHA256 over the RFC 8785 JSON of the bundle without "signature")',
+    `  simulators      ${sims.length > 0 ? sims.join('   ') : 'none in this process'}`,
+    ...(sims.length > 0 ? ['                  (what each would have billed: <url>/__sim/billing)'] : []),
+    `  Redis           ${f.redisUrl}   (npm start runs its own on VERIGATE_REDIS_PORT, default 6379; or set REDIS_URL)`,
+    `  database        ${f.embedded ? `embedded PGlite under ${f.dataDir}/pglite` : 'server Postgres (DATABASE_URL)'}`,
     '',
     'Try it:',
-    `  curl -s ${url}/readyz`,
-    `  curl -s -X POST ${url}/v1/customers -H "Authorization: Bearer ${key.key}" \\`,
+    `  KEY=${f.key.key}`,
+    `  curl -s ${f.url}/readyz`,
+    `  curl -s -X POST ${f.url}/v1/customers -H "Authorization: Bearer $KEY" \\`,
     `       -H 'Content-Type: application/json' -H 'Idempotency-Key: first-customer' -d '{"externalRef":"user-42"}'`,
     '',
     'Stop with Ctrl-C.',
+    rule,
     '',
   ].join('\n');
 }

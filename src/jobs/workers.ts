@@ -47,10 +47,22 @@ export function startWorkers(deps: WorkerDeps, connection: Redis, prefix = 'veri
     { connection, prefix, concurrency: 1 },
   );
   for (const worker of [maintenance]) {
-    worker.on('completed', (job, result) => deps.logger.info({ queue: job.queueName, job: job.name, jobId: job.id, result }, 'job completed'));
-    worker.on('failed', (job, err) => deps.logger.warn({ queue: job?.queueName, job: job?.name, jobId: job?.id, err: err.message }, 'job failed'));
+    // A sweep that found nothing is routine (every 30 s): debug, so it never buries the start-up banner or real news.
+    worker.on('completed', (job, result) =>
+      deps.logger[didWork(result) ? 'info' : 'debug']({ queue: job.queueName, job: job.name, jobId: job.id, result }, 'job completed'),
+    );
+    worker.on('failed', (job, err) =>
+      deps.logger.warn({ queue: job?.queueName, job: job?.name, jobId: job?.id, err: err.message }, 'job failed'),
+    );
     worker.on('stalled', (jobId) => deps.logger.warn({ jobId }, 'job stalled: it will run again'));
     worker.on('error', (err) => deps.logger.error({ err: err.message }, 'worker error'));
   }
   return [maintenance];
+}
+
+/** Whether a job's result says it did something: a non-zero count anywhere in it, or any other non-empty value. */
+function didWork(result: unknown): boolean {
+  if (typeof result === 'number') return result !== 0;
+  if (result !== null && typeof result === 'object') return Object.values(result).some(didWork);
+  return Boolean(result);
 }
