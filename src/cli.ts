@@ -1,6 +1,12 @@
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from './config';
+import { isAppError } from './errors/app-error';
+import { reconcileInvoice } from './finance/reconcile-invoice';
+import { DEFAULT_REGISTRY } from './gateway/registry';
 import { openStore, StoreLockedError } from './store/open-store';
 import { KeyMaterial } from './tenancy/key-material';
 import { issueKey, listKeys, revokeKey } from './tenancy/keys-repo';
@@ -16,6 +22,10 @@ Commands:
              prints the key and its hmacKey: they are shown this once only
   key list --org <org_id>
   key revoke --org <org_id> --id <key_id>
+  invoice import --provider <id> --file <invoice.csv> [--sandbox] [--org <org_id>] [--from YYYY-MM-DD --to YYYY-MM-DD]
+             reconciles a vendor invoice (CSV: date, reference such as order_no or scanRef, amount) against
+             the ledger of every org (or one): lists what is billed but not on the ledger, on the ledger but
+             not billed, and billed at another price; resolves the unknown rows it bills as charged
 
 Scopes: ${SCOPES.join(', ')}
 The database is the one the server uses (DATABASE_URL, else the embedded PGlite under VERIGATE_DATA_DIR).
@@ -23,7 +33,11 @@ The database is the one the server uses (DATABASE_URL, else the embedded PGlite 
 
 class UsageError extends Error {}
 
-const list = (value: string | undefined) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function required(values: Record<string, unknown>, name: string): string {
   const value = values[name];
@@ -50,6 +64,11 @@ async function run(argv: string[]): Promise<unknown> {
       scopes: { type: 'string' },
       capabilities: { type: 'string' },
       live: { type: 'boolean', default: false },
+      provider: { type: 'string' },
+      file: { type: 'string' },
+      sandbox: { type: 'boolean', default: false },
+      from: { type: 'string' },
+      to: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -63,7 +82,10 @@ async function run(argv: string[]): Promise<unknown> {
   try {
     switch (command) {
       case 'org create':
-        return await createOrg(db, { name: required(values, 'name'), capabilities: parseList(Capability, list(values.capabilities), 'capabilities') });
+        return await createOrg(db, {
+          name: required(values, 'name'),
+          capabilities: parseList(Capability, list(values.capabilities), 'capabilities'),
+        });
       case 'org list':
         return await listOrgs(db);
       case 'key create': {
@@ -79,6 +101,34 @@ async function run(argv: string[]): Promise<unknown> {
         const key = await revokeKey(db, required(values, 'org'), required(values, 'id'), new Date());
         if (!key) throw new UsageError(`no key ${values.id} in org ${values.org}`);
         return key;
+      }
+      case 'invoice import': {
+        const provider = required(values, 'provider');
+        if (!DEFAULT_REGISTRY.ids.includes(provider as never))
+          throw new UsageError(`--provider: expected one of ${DEFAULT_REGISTRY.ids.join(', ')}`);
+        const file = required(values, 'file');
+        let csv: string;
+        try {
+          csv = readFileSync(file, 'utf8');
+        } catch (err) {
+          throw new UsageError(`--file: ${(err as Error).message}`);
+        }
+        const input = {
+          provider,
+          sandbox: values.sandbox ?? false,
+          orgId: values.org ?? null,
+          fileName: path.basename(file),
+          csv,
+          from: values.from,
+          to: values.to,
+          importedBy: `cli:${os.userInfo().username}`,
+        };
+        try {
+          return await reconcileInvoice(input, new Date(), (work) => db.transaction(work));
+        } catch (err) {
+          if (isAppError(err)) throw new UsageError(err.message);
+          throw err;
+        }
       }
       default:
         throw new UsageError(`unknown command "${command}"`);

@@ -16,6 +16,7 @@ import { docsRoutes } from './routes/docs';
 import { dukcapilRoutes } from './routes/dukcapil';
 import { engineRoutes } from './routes/engine';
 import { faceRoutes } from './routes/faces';
+import { financeRoutes } from './routes/finance';
 import { keyRoutes } from './routes/keys';
 import { kycRoutes } from './routes/kyc';
 import { mappingTableRoutes } from './routes/mapping-table';
@@ -36,6 +37,7 @@ export function allRoutes(deps: AppDeps): RouteSpec[] {
     ...customerRoutes(deps),
     ...verificationRoutes(deps),
     ...usageRoutes(deps),
+    ...financeRoutes(deps),
     ...routingRoutes(deps),
     ...providerRoutes(deps),
     ...metricsRoutes(deps),

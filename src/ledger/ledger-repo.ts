@@ -136,7 +136,7 @@ export async function usage(db: Queryable, orgId: string, from: Date, to: Date):
 export interface LedgerRow extends Omit<LedgerEntry, 'attemptId' | 'orgId' | 'keyId'> {
   id: string;
   createdAt: Date;
-  /** Set once finance resolved an `unknown` row. */
+  /** Set once an `unknown` row was resolved: `resolvedBy` is the key that did it by hand, or the invoice import (`inv_...`) that proved it. */
   resolution: { from: 'unknown'; note: string; resolvedBy: string; resolvedAt: Date } | null;
 }
 
@@ -156,10 +156,11 @@ interface LedgerDbRow {
   created_at: Date;
   note: string | null;
   resolved_by: string | null;
+  invoice_import_id: string | null;
   resolved_at: Date | null;
 }
 
-const ENTRY_SELECT = `SELECT e.*, r.note, r.resolved_by, r.resolved_at
+const ENTRY_SELECT = `SELECT e.*, r.note, r.resolved_by, r.invoice_import_id, r.resolved_at
   FROM ledger_entries e LEFT JOIN ledger_resolutions r ON r.attempt_id = e.attempt_id`;
 
 const toLedgerRow = (r: LedgerDbRow): LedgerRow => ({
@@ -177,7 +178,9 @@ const toLedgerRow = (r: LedgerDbRow): LedgerRow => ({
   sandbox: r.sandbox,
   createdAt: r.created_at,
   resolution:
-    r.resolved_at && r.note && r.resolved_by ? { from: 'unknown', note: r.note, resolvedBy: r.resolved_by, resolvedAt: r.resolved_at } : null,
+    r.resolved_at && r.note && (r.resolved_by ?? r.invoice_import_id)
+      ? { from: 'unknown', note: r.note, resolvedBy: (r.resolved_by ?? r.invoice_import_id) as string, resolvedAt: r.resolved_at }
+      : null,
 });
 
 export async function findLedgerEntry(db: Queryable, orgId: string, id: string): Promise<LedgerRow | null> {

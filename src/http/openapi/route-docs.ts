@@ -151,6 +151,21 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     summary: 'Settle an unknown ledger row as charged or free, once, with an audited note',
     requestExample: { charged: 'charged', note: 'invoice 2024-07 line 118' },
   },
+  'POST /v1/usage/reconciliations': {
+    operationId: 'reconcileInvoice',
+    tag: 'usage',
+    summary: "Import a vendor invoice (CSV) and list its differences with the org's ledger; unknown rows it bills are resolved charged",
+    description:
+      'Lists three kinds of difference: `billed_not_on_ledger`, `on_ledger_not_billed` (charged rows of the period the invoice does not bill) and ' +
+      '`price_mismatch` (billed at another price than booked; a row booked free that is billed counts). A sandbox key reconciles sandbox rows. ' +
+      'Only the caller\'s org\'s rows are read: a platform-wide invoice is reconciled with `npx verigate invoice import`.',
+    status: 201,
+    requestExample: {
+      provider: 'accuauth',
+      fileName: 'accuauth-2026-01.csv',
+      csv: 'date,order_no,amount\n2026-01-05,ORD-10001,3500\n2026-01-05,ORD-10002,3500\n',
+    },
+  },
   'GET /v1/routing/policy': { operationId: 'getRoutingPolicy', summary: "The org's routing policy (defaults for checks it leaves out)" },
   'PUT /v1/routing/policy': {
     operationId: 'replaceRoutingPolicy',
