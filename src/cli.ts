@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ConfigError, loadConfig } from './config';
 import { isAppError } from './errors/app-error';
 import { reconcileInvoice } from './finance/reconcile-invoice';
+import { usageByOrg } from './finance/usage-by-org';
 import { DEFAULT_REGISTRY } from './gateway/registry';
 import { openStore, StoreLockedError } from './store/open-store';
 import { KeyMaterial } from './tenancy/key-material';
@@ -26,12 +27,23 @@ Commands:
              reconciles a vendor invoice (CSV: date, reference such as order_no or scanRef, amount) against
              the ledger of every org (or one): lists what is billed but not on the ledger, on the ledger but
              not billed, and billed at another price; resolves the unknown rows it bills as charged
+  usage by-org [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+             every org's calls, charges and cost per provider (UTC days, to included; default: the last 30 days)
 
 Scopes: ${SCOPES.join(', ')}
 The database is the one the server uses (DATABASE_URL, else the embedded PGlite under VERIGATE_DATA_DIR).
 `;
 
 class UsageError extends Error {}
+
+const DAY_MS = 86_400_000;
+
+/** A UTC day given as YYYY-MM-DD, as its midnight. */
+function dayArg(value: string, flag: string): Date {
+  const at = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
+  if (Number.isNaN(at)) throw new UsageError(`--${flag}: expected YYYY-MM-DD, got ${value}`);
+  return new Date(at);
+}
 
 const list = (value: string | undefined) =>
   (value ?? '')
@@ -129,6 +141,14 @@ async function run(argv: string[]): Promise<unknown> {
           if (isAppError(err)) throw new UsageError(err.message);
           throw err;
         }
+      }
+      case 'usage by-org': {
+        const to = values.to
+          ? dayArg(values.to, 'to')
+          : new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()));
+        const from = values.from ? dayArg(values.from, 'from') : new Date(to.getTime() - 29 * DAY_MS);
+        if (from > to) throw new UsageError('--from must not be after --to');
+        return await usageByOrg(db, from, new Date(to.getTime() + DAY_MS));
       }
       default:
         throw new UsageError(`unknown command "${command}"`);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ACCUAUTH_SANDBOX } from '../../adapters/accuauth/simulator';
 import { reconcileInvoice, type Reconciliation } from '../../src/finance/reconcile-invoice';
+import { usageByOrg } from '../../src/finance/usage-by-org';
 import { TEST_MASTER_KEY } from '../helpers/test-app';
 import { SELFIE, startSimulatedGateway, type Simulated } from '../gateway/support';
 
@@ -140,6 +141,15 @@ describe('invoice reconciliation', () => {
       (work) => gw.app.deps.db.transaction(work),
     );
     expect(live.differences.map((d) => d.kind)).toEqual(['billed_not_on_ledger', 'billed_not_on_ledger']);
+
+    // The operator's view of the same ledger: each org's calls and cost per vendor.
+    const now = Date.now();
+    const byOrg = await usageByOrg(gw.app.deps.db, new Date(now - 86_400_000), new Date(now + 86_400_000));
+    for (const t of [a, b]) {
+      expect(byOrg.filter((u) => u.orgId === t.orgId)).toEqual([
+        expect.objectContaining({ provider: 'accuauth', sandbox: true, calls: 1, charged: 1, free: 0, unknown: 0, cost: ea!.unitPrice }),
+      ]);
+    }
   });
 
   it('when the file is not a readable invoice, then 400 names the line and nothing is recorded', async () => {
@@ -175,7 +185,7 @@ describe('npx verigate invoice import', () => {
       env: { ...process.env, NODE_OPTIONS: '', VERIGATE_DATA_DIR: dataDir, VERIGATE_MASTER_KEY: TEST_MASTER_KEY },
     });
 
-  it('when run on a file, then it prints the reconciliation; a bad file exits 2 naming the line', async () => {
+  it('when run on a file, then it prints the reconciliation; a bad file exits 2 naming the line; usage by-org prints JSON', async () => {
     const file = path.join(dataDir, 'accuauth-2026-01.csv');
     writeFileSync(file, 'date,order_no,amount,currency\n2026-01-05,ORD-9,3500,IDR\n');
     const { stdout } = await verigate('invoice', 'import', '--provider', 'accuauth', '--file', file);
@@ -191,5 +201,10 @@ describe('npx verigate invoice import', () => {
       stderr: expect.stringContaining('line 2: amount'),
     });
     await expect(verigate('invoice', 'import', '--provider', 'nobody', '--file', file)).rejects.toMatchObject({ code: 2 });
+    expect(JSON.parse((await verigate('usage', 'by-org', '--from', '2026-01-01', '--to', '2026-01-31')).stdout)).toEqual([]);
+    await expect(verigate('usage', 'by-org', '--from', '2026-13-01')).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--from'),
+    });
   }, 60_000);
 });
