@@ -67,6 +67,7 @@ const Env = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
   VERIGATE_DATA_DIR: z.string().default(path.join(ROOT_DIR, '.data')),
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379'),
+  VERIGATE_SIMULATOR_PORTS: z.enum(['declared', 'ephemeral']).default('declared'),
   VERIGATE_MASTER_KEY: z
     .string()
     .regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (32 random bytes)')
@@ -82,6 +83,11 @@ export interface Config {
   databaseUrl?: string;
   dataDir: string;
   redisUrl: string;
+  /**
+   * Where the embedded run's vendor simulators listen: their declared ports (7101...), or free ports the OS
+   * picks (`ephemeral`: several runs on one machine; the banner says where).
+   */
+  simulatorPorts: 'declared' | 'ephemeral';
   /** Root secret: API-key digests and the encryption of per-key hmacKeys derive from it. */
   masterKey: Buffer;
   http: z.infer<typeof GatewayFile>['http'];
@@ -133,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = CON
     databaseUrl: e.DATABASE_URL,
     dataDir,
     redisUrl: e.REDIS_URL,
+    simulatorPorts: e.VERIGATE_SIMULATOR_PORTS,
     masterKey: resolveMasterKey(e.VERIGATE_MASTER_KEY, e.NODE_ENV, dataDir),
     http: gateway.http,
     idempotency: gateway.idempotency,

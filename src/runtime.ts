@@ -1,5 +1,6 @@
 import type { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { ProviderId } from '../adapters/types';
 import type { Config } from './config';
 import { createCaches } from './cache/caches';
 import type { AppDeps } from './deps';
@@ -46,13 +47,16 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
   errorCatalog();
   const registry = DEFAULT_REGISTRY;
   const errorMap = loadErrorMap(undefined, { registry });
-  const providers = options.providers ?? loadProvidersConfig(undefined, registry);
+  let providers = options.providers ?? loadProvidersConfig(undefined, registry);
   // Alone, the simulators serve other machines (a compose service); beside the API they stay on loopback.
   const alone = roles.length === 1;
   if (roles.includes('simulators')) logger.info('warm-up: starting the vendor simulators');
+  const ephemeral = config.simulatorPorts === 'ephemeral';
   const simulators = roles.includes('simulators')
-    ? await startSimulators(registry, providers, alone ? config.host : '127.0.0.1')
+    ? await startSimulators(registry, ephemeral ? onPort(providers, () => 0) : providers, alone ? config.host : '127.0.0.1')
     : undefined;
+  // Sandbox calls go where the simulators really listen.
+  if (simulators && ephemeral) providers = onPort(providers, (id) => Number(new URL(simulators[id]!.url).port));
   const simulatorUrls = simulators && Object.fromEntries(Object.entries(simulators).map(([k, v]) => [k, v.url]));
   if (simulatorUrls) logger.info({ simulators: simulatorUrls }, 'vendor simulators listening');
   if (!roles.includes('api') && !roles.includes('worker')) {
@@ -123,6 +127,16 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
     return stopping;
   };
   return { url: api?.url, deps, simulators: simulatorUrls, shutdown };
+}
+
+/** The providers with each simulated one's sandbox port replaced. */
+function onPort(providers: ProvidersConfig, port: (id: ProviderId) => number): ProvidersConfig {
+  return Object.fromEntries(
+    Object.entries(providers).map(([id, reach]) => [
+      id,
+      reach?.transport === 'http' ? { ...reach, sandbox: { ...reach.sandbox, port: port(id as ProviderId) } } : reach,
+    ]),
+  ) as ProvidersConfig;
 }
 
 /** A Redis URL without its password, for logs and the banner. */

@@ -1,13 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { KeyMaterial } from '../../src/tenancy/key-material';
 import { authenticateKey, revokeKey } from '../../src/tenancy/keys-repo';
 import { prepareWalkthrough } from '../../src/walkthrough';
-import { memoryDb, REDIS_URL } from '../helpers/test-app';
-
-const ROOT = path.join(__dirname, '..', '..');
+import { startMain } from '../helpers/start-main';
+import { memoryDb } from '../helpers/test-app';
 
 describe('the walk-through key', () => {
   it('when prepared again with the same master key, then it is the same key and hmacKey; another master key gives another', async () => {
@@ -36,49 +34,14 @@ describe('the walk-through key', () => {
   });
 });
 
-/** Runs `src/main.ts --walkthrough` (api and workers, embedded PGlite in `dataDir`) until the banner is printed, then stops it. */
-async function startOnce(dataDir: string): Promise<{ stdout: string; banner: string; afterBanner: string }> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--role', 'gateway', '--walkthrough'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      VERIGATE_DATA_DIR: dataDir,
-      REDIS_URL,
-      LOG_LEVEL: 'info',
-      NODE_ENV: 'development',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+/** Starts, waits a moment for any late log line, stops. */
+async function startOnce(dataDir: string) {
+  const main = await startMain(dataDir, 'gateway');
   try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no banner within 60 s:\n${stdout}`)), 60_000);
-      child.once('exit', (code) => reject(new Error(`exited ${code} before the banner:\n${stdout}`)));
-      const poll = setInterval(() => {
-        if (stdout.includes('Stop with Ctrl-C.')) {
-          clearInterval(poll);
-          clearTimeout(timer);
-          resolve();
-        }
-      }, 50);
-    });
-    const at = stdout.indexOf('verigate is ready at');
-    // Whatever the process logs in the next moment (a late start-up line would land here).
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const end = stdout.indexOf('Stop with Ctrl-C.');
-    return {
-      stdout: stdout.slice(0, at),
-      banner: stdout.slice(at, end),
-      afterBanner: stdout.slice(end + 'Stop with Ctrl-C.'.length).replace(/^\s*-+\n/, ''),
-    };
+    return { stdout: main.before, banner: main.banner, afterBanner: main.after(), field: main.field };
   } finally {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
-    if (child.exitCode === null) child.kill('SIGKILL');
+    await main.stop();
   }
 }
 
@@ -100,9 +63,8 @@ describe('npm start (src/main.ts --walkthrough)', () => {
       expect(first.stdout).toContain(step);
     }
     expect(first.afterBanner.trim()).toBe('');
-    const field = (banner: string, name: string) => new RegExp(`${name}\\s+(\\S+)`).exec(banner)?.[1];
-    const key = field(first.banner, 'sandbox key');
-    const hmacKey = field(first.banner, 'its hmacKey');
+    const key = first.field('sandbox key') as string;
+    const hmacKey = first.field('its hmacKey') as string;
     expect(key).toMatch(/^vk_test_[0-9A-Za-z]{44}$/);
     expect(hmacKey).toMatch(/^[0-9a-f]{64}$/);
     expect(first.banner).toMatch(/API reference\s+http:\/\/127\.0\.0\.1:\d+\/docs/);
@@ -112,7 +74,7 @@ describe('npm start (src/main.ts --walkthrough)', () => {
     expect(first.stdout).not.toContain(hmacKey);
 
     const second = await startOnce(dataDir);
-    expect(field(second.banner, 'sandbox key')).toBe(key);
-    expect(field(second.banner, 'its hmacKey')).toBe(hmacKey);
+    expect(second.field('sandbox key')).toBe(key);
+    expect(second.field('its hmacKey')).toBe(hmacKey);
   }, 150_000);
 });
