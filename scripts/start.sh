@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The run command (`npm start`): installs what is missing, starts a local Redis unless REDIS_URL is set,
 # uses the embedded PGlite unless DATABASE_URL is set, then runs the API and workers in one process and
-# prints a sandbox key with a first curl. Ctrl-C stops everything.
+# prints, last, the walk-through key (stable across restarts), its hmacKey, the URLs and a first curl.
+# Ctrl-C stops everything.
 source "$(dirname "$0")/lib.sh"
 ensure_node_modules
 

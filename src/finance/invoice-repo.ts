@@ -56,8 +56,8 @@ const SCOPE = `e.provider = $1 AND e.sandbox = $2 AND ($3::text IS NULL OR e.org
 
 /**
  * The rows an invoice can speak of: those whose vendor reference it names (whenever they were booked), and
- * every row booked in [from, to) (to find the charged ones it does not bill). Row-locked, so a resolution
- * by hand cannot race the import's.
+ * every row booked in [from, to) (to find the charged ones it does not bill). Read without locks: only the
+ * rows the import resolves are locked (`lockResolvable`), so settling calls in the period never waits on it.
  */
 export async function bookedCalls(tx: Queryable, scope: LedgerScope, references: string[], from: Date, to: Date): Promise<BookedCall[]> {
   const { rows } = await tx.query<BookedRow>(
@@ -65,11 +65,25 @@ export async function bookedCalls(tx: Queryable, scope: LedgerScope, references:
             a.state = 'settled' AS settled
        FROM ledger_entries e JOIN verification_attempts a ON a.id = e.attempt_id
       WHERE ${SCOPE} AND (e.upstream_request_id = ANY($4::text[]) OR (e.created_at >= $5 AND e.created_at < $6))
-      ORDER BY e.seq
-      FOR UPDATE OF e`,
+      ORDER BY e.seq`,
     [scope.provider, scope.sandbox, scope.orgId, references, from, to],
   );
   return rows.map(toBooked);
+}
+
+/**
+ * Locks the rows of `entryIds` that are still `unknown` and settled, and returns their ids: a row resolved by
+ * hand (or settled by its answer) since it was read is left alone.
+ */
+export async function lockResolvable(tx: Queryable, entryIds: string[]): Promise<Set<string>> {
+  if (entryIds.length === 0) return new Set();
+  const { rows } = await tx.query<{ attempt_id: string }>(
+    `SELECT e.attempt_id FROM ledger_entries e JOIN verification_attempts a ON a.id = e.attempt_id
+      WHERE e.attempt_id = ANY($1::text[]) AND e.charged = 'unknown' AND a.state = 'settled'
+      FOR UPDATE OF e`,
+    [entryIds],
+  );
+  return new Set(rows.map((r) => r.attempt_id));
 }
 
 export interface InvoiceImportRecord {

@@ -3,7 +3,7 @@ import { AppError } from '../errors/app-error';
 import { newId } from '../ids';
 import type { Commit } from '../store/db';
 import { InvoiceFormatError, parseInvoiceCsv, type InvoiceLine } from './invoice-csv';
-import { bookedCalls, insertInvoiceImport, resolveByInvoice, type BookedCall, type LedgerScope } from './invoice-repo';
+import { bookedCalls, insertInvoiceImport, lockResolvable, resolveByInvoice, type BookedCall, type LedgerScope } from './invoice-repo';
 
 const DAY_MS = 86_400_000;
 
@@ -87,7 +87,13 @@ export async function reconcileInvoice(input: InvoiceImport, now: Date, commit: 
       new Date(`${period.from}T00:00:00Z`),
       new Date(Date.parse(`${period.to}T00:00:00Z`) + DAY_MS),
     );
-    const { differences, proven, matched } = compare(lines, booked, period);
+    const compared = compare(lines, booked, period);
+    const { differences, matched } = compared;
+    const resolvable = await lockResolvable(
+      tx,
+      compared.proven.map((p) => p.call.entryId),
+    );
+    const proven = compared.proven.filter((p) => resolvable.has(p.call.entryId));
     const id = newId('inv');
     const unknownNotBilled = booked.filter(
       (b) => b.charged === 'unknown' && !proven.some((p) => p.call === b) && inPeriod(b, period),
@@ -120,7 +126,7 @@ export async function reconcileInvoice(input: InvoiceImport, now: Date, commit: 
     });
     for (const p of proven) {
       const note = `invoice ${input.fileName} line ${p.line.line} (${p.line.reference})`;
-      // The rows are locked and were read settled and unknown in this transaction: a refusal is a broken invariant.
+      // Locked above while unknown and settled: a refusal is a broken invariant.
       if (!(await resolveByInvoice(tx, p.call, { importId: id, note, at: now })))
         throw new Error(`ledger entry ${p.call.entryId} could not be resolved`);
     }

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { collectDefaultMetrics, Counter, Histogram, type Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { AppDeps } from '../deps';
 import { registerQueueDepths } from '../jobs/queue-depths';
 
@@ -20,16 +20,30 @@ const IDEMPOTENCY_CONFLICTS: Record<string, string> = { idempotency_key_in_use: 
 
 const registered = new WeakMap<Registry, HttpMetrics>();
 
+let processRegistry: Registry | undefined;
+
 /**
- * The API's series in the app's registry (the gateway's, served at /metrics): HTTP rate and latency by route
- * template and status, Idempotency-Key replays and conflicts, rate-limit decisions, BullMQ queue depths and
- * prom-client's process and event-loop metrics. Registered once per registry, however many apps share it.
+ * prom-client's process and Node series (CPU, memory, handles, GC, event-loop lag) in a registry of their own,
+ * one per process: they describe the process, and each set samples with timers and observers of its own, so
+ * the apps a process runs (tests start many) share one set instead of piling them up.
+ */
+export function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+/**
+ * The API's series in the app's registry (the gateway's, served at /metrics with `processMetrics`): HTTP rate
+ * and latency by route template and status, Idempotency-Key replays and conflicts, rate-limit decisions and
+ * BullMQ queue depths. Registered once per registry, however many apps share it.
  */
 export function httpMetrics(deps: AppDeps): HttpMetrics {
   const registry = deps.gateway.metrics.registry;
   const known = registered.get(registry);
   if (known) return known;
-  collectDefaultMetrics({ register: registry });
   registerQueueDepths(registry, deps.redis);
   const metrics: HttpMetrics = {
     requests: new Histogram({

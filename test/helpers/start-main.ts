@@ -37,6 +37,10 @@ export async function startMain(dataDir: string, role: 'all' | 'gateway', env: R
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Should the test process end without its afterAll (jest stopped), the server must not outlive it.
+  const orphaned = () => child.kill('SIGKILL');
+  process.once('exit', orphaned);
+  child.once('exit', () => process.off('exit', orphaned));
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const stop = async () => {

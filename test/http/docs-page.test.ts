@@ -1,38 +1,16 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { ARTEFACTS, launchChromium, type Browser } from '../helpers/chromium';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
-/** Debian's chromium (.ci/run installs it); playwright-core drives it and downloads no browser of its own. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTEFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
-
 let app: TestApp;
-let browser: BrowserContext | undefined;
-let profile: string;
+let browser: Browser | undefined;
 beforeAll(async () => {
   app = await startTestApp();
-  // A fresh profile per run, so two runs (or a crashed earlier one) never share browser state.
-  profile = mkdtempSync(path.join(os.tmpdir(), 'verigate-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
-  await browser?.close().catch(() => undefined);
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
   await app?.close();
 });
 
@@ -40,7 +18,7 @@ describe('/docs in Chromium', () => {
   it('when the reference page loads, then every operation of /openapi.json is rendered, with no request leaving the gateway', async () => {
     const doc = (await (await app.request('GET', '/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
     const operations = Object.values(doc.paths).reduce((n, ops) => n + Object.keys(ops).length, 0);
-    const page = await browser!.newPage();
+    const page = await browser!.context.newPage();
     const elsewhere: string[] = [];
     page.on('request', (req) => {
       if (!req.url().startsWith(app.url) && !req.url().startsWith('data:')) elsewhere.push(req.url());
