@@ -51,9 +51,7 @@ export function startWorkers(deps: WorkerDeps, connection: Redis, prefix = 'veri
     worker.on('completed', (job, result) =>
       deps.logger[didWork(result) ? 'info' : 'debug']({ queue: job.queueName, job: job.name, jobId: job.id, result }, 'job completed'),
     );
-    worker.on('failed', (job, err) =>
-      deps.logger.warn({ queue: job?.queueName, job: job?.name, jobId: job?.id, err: err.message }, 'job failed'),
-    );
+    worker.on('failed', (job, err) => deps.logger.warn({ queue: job?.queueName, job: job?.name, jobId: job?.id, err: err.message }, 'job failed'));
     worker.on('stalled', (jobId) => deps.logger.warn({ jobId }, 'job stalled: it will run again'));
     worker.on('error', (err) => deps.logger.error({ err: err.message }, 'worker error'));
   }

@@ -50,3 +50,4 @@ function ruleOf(deps: AppDeps, operation: string) {
   if (!rule) throw new Error(`no rate limit configured for operation ${operation} (config/rate-limits.json)`);
   return rule;
 }
+
