@@ -8,6 +8,9 @@
 source "$(dirname "$0")/lib.sh"
 ensure_node_modules
 
+# The browser tests drive Debian's chromium (CHROMIUM_PATH points at another build).
+[ -n "${CHROMIUM_PATH:-}" ] || ensure_debian_command chromium chromium
+
 log "type-checking"
 npx tsc --noEmit
 

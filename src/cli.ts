@@ -1,7 +1,14 @@
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from './config';
 import { issueOperatorKey, listOperatorKeys, revokeOperatorKey } from './ops/operator-keys-repo';
+import { isAppError } from './errors/app-error';
+import { reconcileInvoice } from './finance/reconcile-invoice';
+import { usageByOrg } from './finance/usage-by-org';
+import { DEFAULT_REGISTRY } from './gateway/registry';
 import { openStore, StoreLockedError } from './store/open-store';
 import { KeyMaterial } from './tenancy/key-material';
 import { issueKey, listKeys, revokeKey } from './tenancy/keys-repo';
@@ -22,6 +29,12 @@ Commands:
              /v1/ops/*, every action audited. Shown this once only; no tenant key or route can make one
   operator list
   operator revoke --id <operator_key_id>
+  invoice import --provider <id> --file <invoice.csv> [--sandbox] [--org <org_id>] [--from YYYY-MM-DD --to YYYY-MM-DD]
+             reconciles a vendor invoice (CSV: date, reference such as order_no or scanRef, amount) against
+             the ledger of every org (or one): lists what is billed but not on the ledger, on the ledger but
+             not billed, and billed at another price; resolves the unknown rows it bills as charged
+  usage by-org [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+             every org's calls, charges and cost per provider (UTC days, to included; default: the last 30 days)
 
 Scopes (tenant keys): ${SCOPES.join(', ')}
 The database is the one the server uses (DATABASE_URL, else the embedded PGlite under VERIGATE_DATA_DIR).
@@ -29,7 +42,20 @@ The database is the one the server uses (DATABASE_URL, else the embedded PGlite 
 
 class UsageError extends Error {}
 
-const list = (value: string | undefined) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const DAY_MS = 86_400_000;
+
+/** A UTC day given as YYYY-MM-DD, as its midnight. */
+function dayArg(value: string, flag: string): Date {
+  const at = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : NaN;
+  if (Number.isNaN(at)) throw new UsageError(`--${flag}: expected YYYY-MM-DD, got ${value}`);
+  return new Date(at);
+}
+
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function required(values: Record<string, unknown>, name: string): string {
   const value = values[name];
@@ -56,6 +82,11 @@ async function run(argv: string[]): Promise<unknown> {
       scopes: { type: 'string' },
       capabilities: { type: 'string' },
       live: { type: 'boolean', default: false },
+      provider: { type: 'string' },
+      file: { type: 'string' },
+      sandbox: { type: 'boolean', default: false },
+      from: { type: 'string' },
+      to: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -69,7 +100,10 @@ async function run(argv: string[]): Promise<unknown> {
   try {
     switch (command) {
       case 'org create':
-        return await createOrg(db, { name: required(values, 'name'), capabilities: parseList(Capability, list(values.capabilities), 'capabilities') });
+        return await createOrg(db, {
+          name: required(values, 'name'),
+          capabilities: parseList(Capability, list(values.capabilities), 'capabilities'),
+        });
       case 'org list':
         return await listOrgs(db);
       case 'key create': {
@@ -94,6 +128,42 @@ async function run(argv: string[]): Promise<unknown> {
         const key = await revokeOperatorKey(db, required(values, 'id'), new Date());
         if (!key) throw new UsageError(`no operator key ${values.id}`);
         return key;
+      }
+      case 'invoice import': {
+        const provider = required(values, 'provider');
+        if (!DEFAULT_REGISTRY.ids.includes(provider as never))
+          throw new UsageError(`--provider: expected one of ${DEFAULT_REGISTRY.ids.join(', ')}`);
+        const file = required(values, 'file');
+        let csv: string;
+        try {
+          csv = readFileSync(file, 'utf8');
+        } catch (err) {
+          throw new UsageError(`--file: ${(err as Error).message}`);
+        }
+        const input = {
+          provider,
+          sandbox: values.sandbox ?? false,
+          orgId: values.org ?? null,
+          fileName: path.basename(file),
+          csv,
+          from: values.from,
+          to: values.to,
+          importedBy: `cli:${os.userInfo().username}`,
+        };
+        try {
+          return await reconcileInvoice(input, new Date(), (work) => db.transaction(work));
+        } catch (err) {
+          if (isAppError(err)) throw new UsageError(err.message);
+          throw err;
+        }
+      }
+      case 'usage by-org': {
+        const to = values.to
+          ? dayArg(values.to, 'to')
+          : new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()));
+        const from = values.from ? dayArg(values.from, 'from') : new Date(to.getTime() - 29 * DAY_MS);
+        if (from > to) throw new UsageError('--from must not be after --to');
+        return await usageByOrg(db, from, new Date(to.getTime() + DAY_MS));
       }
       default:
         throw new UsageError(`unknown command "${command}"`);

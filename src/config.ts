@@ -98,6 +98,7 @@ const Env = z.object({
     .default('verigate'),
   /** Where the gateway is reached from its simulators when they run as their own service (`--role simulators`). */
   VERIGATE_GATEWAY_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
+  VERIGATE_SIMULATOR_PORTS: z.enum(['declared', 'ephemeral']).default('declared'),
   VERIGATE_MASTER_KEY: z
     .string()
     .regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (32 random bytes)')
@@ -122,6 +123,11 @@ export interface Config {
   queuePrefix: string;
   /** The gateway's URL as its simulators reach it when they run alone (webhooks); beside the API they know it. */
   gatewayUrl?: string;
+  /**
+   * Where the embedded run's vendor simulators listen: their declared ports (7101...), or free ports the OS
+   * picks (`ephemeral`: several runs on one machine; the banner says where).
+   */
+  simulatorPorts: 'declared' | 'ephemeral';
   /** Root secret: API-key digests and the encryption of per-key hmacKeys derive from it. */
   masterKey: Buffer;
   http: z.infer<typeof GatewayFile>['http'];
@@ -182,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = CON
     redisUrl: e.REDIS_URL,
     gatewayUrl: e.VERIGATE_GATEWAY_URL,
     queuePrefix: e.VERIGATE_QUEUE_PREFIX,
+    simulatorPorts: e.VERIGATE_SIMULATOR_PORTS,
     masterKey: resolveMasterKey(e.VERIGATE_MASTER_KEY, e.NODE_ENV, dataDir),
     http: gateway.http,
     idempotency: gateway.idempotency,

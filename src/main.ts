@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
-import { startRuntime, type Role } from './runtime';
+import { redactedUrl, startRuntime, type Role } from './runtime';
 import { exitOnSignals } from './signals';
 import { prepareWalkthrough, walkthroughBanner } from './walkthrough';
 
@@ -17,7 +17,8 @@ Options:
                              simulators  the vendor simulators behind sandbox keys (ports in config/providers.json)
                              gateway     api and worker in one process (small deployments; the image's default)
                              all         api, worker and simulators (the embedded run)
-  --walkthrough            also create the sandbox org and a fresh sandbox key, and print a first curl
+  --walkthrough            also create the sandbox org and its walk-through key (the same on every start with
+                           the same master key), and print it with its hmacKey, the URLs and a first curl
   -h, --help               show this help
 `;
 
@@ -31,7 +32,11 @@ const ROLES: Record<string, Role[]> = {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { role: { type: 'string', default: 'all' }, walkthrough: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      role: { type: 'string', default: 'all' },
+      walkthrough: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     process.stdout.write(HELP);
@@ -47,8 +52,18 @@ async function main(): Promise<void> {
   exitOnSignals(runtime.shutdown, logger);
 
   if (values.walkthrough && runtime.url && runtime.deps) {
-    const key = await prepareWalkthrough(runtime.deps.db, runtime.deps.keys, new Date());
-    process.stdout.write(walkthroughBanner(runtime.url, key));
+    const keys = await prepareWalkthrough(runtime.deps.db, runtime.deps.keys, new Date());
+    // Last, after every start-up log line, so the key does not scroll away under them.
+    process.stdout.write(
+      walkthroughBanner({
+        url: runtime.url,
+        keys,
+        simulators: runtime.simulators ?? {},
+        redisUrl: redactedUrl(config.redisUrl),
+        embedded: !config.databaseUrl,
+        dataDir: config.dataDir,
+      }),
+    );
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { ProviderId } from '../adapters/types';
 import type { Config } from './config';
 import { createCaches } from './cache/caches';
 import type { AppDeps } from './deps';
@@ -29,6 +30,8 @@ export interface Runtime {
   url?: string;
   /** Database, Redis and tables, when the api or worker role runs. */
   deps?: AppDeps;
+  /** Each vendor simulator's base URL, by provider, when the simulators role runs. */
+  simulators?: Record<string, string>;
   /** Stops accepting, lets in-flight requests and jobs finish (up to the grace period), then closes everything. */
   shutdown(reason: string): Promise<void>;
 }
@@ -43,23 +46,35 @@ export interface RuntimeOptions {
 /** Starts the requested roles against the configured database and Redis. */
 export async function startRuntime(config: Config, logger: Logger, roles: Role[], options: RuntimeOptions = {}): Promise<Runtime> {
   // Tables first: a bad row or setting stops the start before anything listens.
+  logger.info({ roles }, 'warm-up: loading the error catalog, mapping table and provider declarations');
   errorCatalog();
   const registry = DEFAULT_REGISTRY;
   const errorMap = loadErrorMap(undefined, { registry });
-  const providers = options.providers ?? loadProvidersConfig(undefined, registry);
+  let providers = options.providers ?? loadProvidersConfig(undefined, registry);
   // Vendors that send webhooks (iDenfy's simulator) send them to this process's API once it listens.
   let apiUrl: string | undefined;
   const gatewayUrl = () => apiUrl ?? config.gatewayUrl;
+  if (roles.includes('simulators')) logger.info('warm-up: starting the vendor simulators');
+  const ephemeral = config.simulatorPorts === 'ephemeral';
   // Their /__sim/* controls have no authentication: loopback unless VERIGATE_SIMULATORS_LISTEN says otherwise.
   const simulators = roles.includes('simulators')
-    ? await startSimulators(registry, providers, config.simulatorsListen, { gatewayUrl })
+    ? await startSimulators(registry, ephemeral ? onPort(providers, () => 0) : providers, config.simulatorsListen, { gatewayUrl })
     : undefined;
-  if (simulators)
-    logger.info({ simulators: Object.fromEntries(Object.entries(simulators).map(([k, v]) => [k, v.url])) }, 'vendor simulators listening');
+  // Sandbox calls go where the simulators really listen.
+  if (simulators && ephemeral) providers = onPort(providers, (id) => Number(new URL(simulators[id]!.url).port));
+  const simulatorUrls = simulators && Object.fromEntries(Object.entries(simulators).map(([k, v]) => [k, v.url]));
   if (!roles.includes('api') && !roles.includes('worker')) {
-    return { shutdown: async () => simulators && stopSimulators(simulators) };
+    return { simulators: simulatorUrls, shutdown: async () => simulators && stopSimulators(simulators) };
   }
+  logger.info(
+    config.databaseUrl
+      ? 'warm-up: connecting to server Postgres and applying migrations'
+      : `warm-up: opening the embedded PGlite under ${config.dataDir} and applying migrations`,
+  );
+  const dbStarted = Date.now();
   const db = await openStore(config);
+  logger.info({ ms: Date.now() - dbStarted }, 'warm-up: database ready');
+  logger.info({ redis: redactedUrl(config.redisUrl) }, 'warm-up: connecting to Redis');
   const redis = producerConnection(config.redisUrl);
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   await whenReady(redis);
@@ -85,6 +100,7 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
   let workerRedis: Redis | undefined;
   let queue: Queue | undefined;
   if (roles.includes('worker')) {
+    logger.info('warm-up: scheduling the maintenance jobs and starting the BullMQ workers');
     workerRedis = workerConnection(config.redisUrl);
     workerRedis.on('error', (err) => logger.warn({ err: err.message }, 'redis worker connection error'));
     queue = maintenanceQueue(redis, config.queuePrefix);
@@ -120,7 +136,28 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
     })();
     return stopping;
   };
-  return { url: api?.url, deps, shutdown };
+  return { url: api?.url, deps, simulators: simulatorUrls, shutdown };
+}
+
+/** The providers with each simulated one's sandbox port replaced. */
+function onPort(providers: ProvidersConfig, port: (id: ProviderId) => number): ProvidersConfig {
+  return Object.fromEntries(
+    Object.entries(providers).map(([id, reach]) => [
+      id,
+      reach?.transport === 'http' ? { ...reach, sandbox: { ...reach.sandbox, port: port(id as ProviderId) } } : reach,
+    ]),
+  ) as ProvidersConfig;
+}
+
+/** A Redis URL without its password, for logs and the banner. */
+export function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable REDIS_URL)';
+  }
 }
 
 async function withDeadline(work: Promise<unknown>, ms: number, onTimeout: () => Promise<unknown> | void): Promise<void> {

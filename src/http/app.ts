@@ -4,6 +4,7 @@ import { AppError } from '../errors/app-error';
 import type { Logger } from '../logger';
 import type { AppDeps } from '../deps';
 import { logError, serialiseError } from './error-response';
+import { httpMetrics, recordHttpMetrics } from './http-metrics';
 import { authenticate, authenticateOperator } from './middleware/authenticate';
 import { requireCapability } from './middleware/capability';
 import { jsonBody } from './middleware/json-body';
@@ -14,9 +15,11 @@ import { spendCap } from './middleware/spend-cap';
 import type { RouteSpec } from './route';
 import { runRoute } from './run-route';
 import { customerRoutes } from './routes/customers';
+import { docsRoutes } from './routes/docs';
 import { dukcapilRoutes } from './routes/dukcapil';
 import { engineRoutes } from './routes/engine';
 import { faceRoutes } from './routes/faces';
+import { financeRoutes } from './routes/finance';
 import { keyRoutes } from './routes/keys';
 import { kycRoutes } from './routes/kyc';
 import { mappingTableRoutes } from './routes/mapping-table';
@@ -31,15 +34,16 @@ import { verificationRoutes } from './routes/verifications';
 import { inboundWebhookRoutes } from './routes/inbound-webhooks';
 import { webhookRoutes } from './routes/webhooks';
 
-/** Every route of the API. Later capabilities add their lists here. */
+/** Every route of the API. Later capabilities add their lists here; /openapi.json documents them all. */
 export function allRoutes(deps: AppDeps): RouteSpec[] {
-  return [
+  const routes: RouteSpec[] = [
     ...metaRoutes(deps),
     ...mappingTableRoutes(deps),
     ...keyRoutes(deps),
     ...customerRoutes(deps),
     ...verificationRoutes(deps),
     ...usageRoutes(deps),
+    ...financeRoutes(deps),
     ...routingRoutes(deps),
     ...providerRoutes(deps),
     ...metricsRoutes(deps),
@@ -52,6 +56,8 @@ export function allRoutes(deps: AppDeps): RouteSpec[] {
     ...webhookRoutes(deps),
     ...operatorRoutes(deps),
   ];
+  routes.push(...docsRoutes(deps, () => routes));
+  return routes;
 }
 
 /**
@@ -64,6 +70,7 @@ export function createApp(deps: AppDeps, routes: RouteSpec[] = allRoutes(deps)):
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(requestContext(deps.logger));
+  app.use(recordHttpMetrics(httpMetrics(deps)));
 
   for (const spec of routes) {
     const chain: RequestHandler[] = [];

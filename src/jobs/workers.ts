@@ -74,8 +74,10 @@ function worker<J>(deps: Pick<WorkerDeps, 'logger'>, queue: string, processors: 
     options,
   );
   w.on('completed', (job, result) => {
-    // A delivery is logged in its own table; one info line per delivery would drown the log.
-    if (job.name !== 'deliver') deps.logger.info({ queue: job.queueName, job: job.name, jobId: job.id, result }, 'job completed');
+    // A delivery is logged in its own table; one info line per delivery would drown the log. A sweep that
+    // found nothing is routine (every 30 s): debug, so it never buries the start-up banner or real news.
+    if (job.name === 'deliver') return;
+    deps.logger[didWork(result) ? 'info' : 'debug']({ queue: job.queueName, job: job.name, jobId: job.id, result }, 'job completed');
   });
   w.on('failed', (job, err) => {
     // A failed delivery try is in the delivery log; the endpoint's disabling has a warn line of its own.
@@ -113,4 +115,11 @@ export function startWebhooksWorker(deps: WebhookWorkerDeps, connection: Redis):
     stalledInterval: Math.min(30_000, lockDurationMs),
     maxStalledCount: 5,
   });
+}
+
+/** Whether a job's result says it did something: a non-zero count anywhere in it, or any other non-empty value. */
+function didWork(result: unknown): boolean {
+  if (typeof result === 'number') return result !== 0;
+  if (result !== null && typeof result === 'object') return Object.values(result).some(didWork);
+  return Boolean(result);
 }

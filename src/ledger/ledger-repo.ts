@@ -71,11 +71,8 @@ export async function settleLedgerEntry(tx: Queryable, attemptId: string, s: Set
   ]);
 }
 
-export interface UsageRow {
-  day: string;
-  provider: string;
-  check: string;
-  sandbox: boolean;
+/** A group of ledger rows counted by charge, with what they cost. */
+export interface ChargeTotals {
   calls: number;
   charged: number;
   free: number;
@@ -84,37 +81,59 @@ export interface UsageRow {
   cost: number;
   /** What the unknown calls would cost if the vendor billed them: finance's exposure until reconciled. */
   unknownExposure: number;
+}
+
+/** The SELECT columns of ChargeTotals over `ledger_entries e`, for a query that groups the rows. */
+export const CHARGE_TOTALS_SQL = `count(*) AS calls,
+            count(*) FILTER (WHERE e.charged = 'charged') AS charged,
+            count(*) FILTER (WHERE e.charged = 'free') AS free,
+            count(*) FILTER (WHERE e.charged = 'unknown') AS unknown,
+            coalesce(sum(e.unit_price) FILTER (WHERE e.charged = 'charged'), 0)::text AS cost,
+            coalesce(sum(e.unit_price) FILTER (WHERE e.charged = 'unknown'), 0)::text AS unknown_exposure`;
+
+export interface ChargeTotalsDbRow {
+  calls: number | string;
+  charged: number | string;
+  free: number | string;
+  unknown: number | string;
+  cost: string;
+  unknown_exposure: string;
+}
+
+export const chargeTotals = (r: ChargeTotalsDbRow): ChargeTotals => ({
+  calls: Number(r.calls),
+  charged: Number(r.charged),
+  free: Number(r.free),
+  unknown: Number(r.unknown),
+  cost: Number(r.cost),
+  unknownExposure: Number(r.unknown_exposure),
+});
+
+export interface UsageRow extends ChargeTotals {
+  day: string;
+  provider: string;
+  check: string;
+  sandbox: boolean;
   currency: string;
 }
 
-interface UsageDbRow {
+interface UsageDbRow extends ChargeTotalsDbRow {
   day: string;
   provider: string;
   check_name: string;
   sandbox: boolean;
-  calls: number;
-  charged: number;
-  free: number;
-  unknown: number;
-  cost: string;
-  unknown_exposure: string;
   currency: string;
 }
 
 /** Usage of one org grouped by UTC day, provider and check (sandbox apart from live), in [from, to). */
 export async function usage(db: Queryable, orgId: string, from: Date, to: Date): Promise<UsageRow[]> {
   const { rows } = await db.query<UsageDbRow>(
-    `SELECT to_char(date_trunc('day', created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day, provider, check_name, sandbox, currency,
-            count(*) AS calls,
-            count(*) FILTER (WHERE charged = 'charged') AS charged,
-            count(*) FILTER (WHERE charged = 'free') AS free,
-            count(*) FILTER (WHERE charged = 'unknown') AS unknown,
-            coalesce(sum(unit_price) FILTER (WHERE charged = 'charged'), 0)::text AS cost,
-            coalesce(sum(unit_price) FILTER (WHERE charged = 'unknown'), 0)::text AS unknown_exposure
-       FROM ledger_entries
-      WHERE org_id = $1 AND created_at >= $2 AND created_at < $3
-      GROUP BY 1, provider, check_name, sandbox, currency
-      ORDER BY 1, provider, check_name, sandbox`,
+    `SELECT to_char(date_trunc('day', e.created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day, e.provider, e.check_name, e.sandbox, e.currency,
+            ${CHARGE_TOTALS_SQL}
+       FROM ledger_entries e
+      WHERE e.org_id = $1 AND e.created_at >= $2 AND e.created_at < $3
+      GROUP BY 1, e.provider, e.check_name, e.sandbox, e.currency
+      ORDER BY 1, e.provider, e.check_name, e.sandbox`,
     [orgId, from, to],
   );
   return rows.map((r) => ({
@@ -122,12 +141,7 @@ export async function usage(db: Queryable, orgId: string, from: Date, to: Date):
     provider: r.provider,
     check: r.check_name,
     sandbox: r.sandbox,
-    calls: Number(r.calls),
-    charged: Number(r.charged),
-    free: Number(r.free),
-    unknown: Number(r.unknown),
-    cost: Number(r.cost),
-    unknownExposure: Number(r.unknown_exposure),
+    ...chargeTotals(r),
     currency: r.currency,
   }));
 }
@@ -136,7 +150,7 @@ export async function usage(db: Queryable, orgId: string, from: Date, to: Date):
 export interface LedgerRow extends Omit<LedgerEntry, 'attemptId' | 'orgId' | 'keyId'> {
   id: string;
   createdAt: Date;
-  /** Set once finance resolved an `unknown` row. */
+  /** Set once an `unknown` row was resolved: `resolvedBy` is the key that did it by hand, or the invoice import (`inv_...`) that proved it. */
   resolution: { from: 'unknown'; note: string; resolvedBy: string; resolvedAt: Date } | null;
 }
 
@@ -156,10 +170,11 @@ interface LedgerDbRow {
   created_at: Date;
   note: string | null;
   resolved_by: string | null;
+  invoice_import_id: string | null;
   resolved_at: Date | null;
 }
 
-const ENTRY_SELECT = `SELECT e.*, r.note, r.resolved_by, r.resolved_at
+const ENTRY_SELECT = `SELECT e.*, r.note, r.resolved_by, r.invoice_import_id, r.resolved_at
   FROM ledger_entries e LEFT JOIN ledger_resolutions r ON r.attempt_id = e.attempt_id`;
 
 const toLedgerRow = (r: LedgerDbRow): LedgerRow => ({
@@ -177,7 +192,9 @@ const toLedgerRow = (r: LedgerDbRow): LedgerRow => ({
   sandbox: r.sandbox,
   createdAt: r.created_at,
   resolution:
-    r.resolved_at && r.note && r.resolved_by ? { from: 'unknown', note: r.note, resolvedBy: r.resolved_by, resolvedAt: r.resolved_at } : null,
+    r.resolved_at && r.note && (r.resolved_by ?? r.invoice_import_id)
+      ? { from: 'unknown', note: r.note, resolvedBy: (r.resolved_by ?? r.invoice_import_id) as string, resolvedAt: r.resolved_at }
+      : null,
 });
 
 export async function findLedgerEntry(db: Queryable, orgId: string, id: string): Promise<LedgerRow | null> {

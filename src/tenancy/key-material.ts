@@ -4,6 +4,7 @@ import type { KeyMode } from './key-mode';
 
 const LOOKUP_LENGTH = 12;
 const SECRET_LENGTH = 32;
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const KEY_PATTERN = /^vk_(test|live)_([0-9A-Za-z]{44})$/;
 /** Operator keys have a shape of their own: no tenant key ever parses as one, nor the other way round. */
 const OPERATOR_KEY_PATTERN = /^vk_op_([0-9A-Za-z]{44})$/;
@@ -18,11 +19,13 @@ export interface ParsedKey {
 export class KeyMaterial {
   private readonly digestKey: Buffer;
   private readonly sealKey: Buffer;
+  private readonly derivedKeysKey: Buffer;
 
   constructor(masterKey: Buffer) {
     if (masterKey.length < 32) throw new Error('master key must be at least 32 bytes');
     this.digestKey = Buffer.from(hkdfSync('sha256', masterKey, 'verigate', 'api-key-digest', 32));
     this.sealKey = Buffer.from(hkdfSync('sha256', masterKey, 'verigate', 'hmac-key-seal', 32));
+    this.derivedKeysKey = Buffer.from(hkdfSync('sha256', masterKey, 'verigate', 'derived-api-keys', 32));
   }
 
   /** A new API key: `vk_<mode>_` + 44 base62 characters (12 of lookup, 32 of secret, ~262 bits). */
@@ -43,6 +46,18 @@ export class KeyMaterial {
   parseOperator(plaintext: string): string | null {
     const match = OPERATOR_KEY_PATTERN.exec(plaintext);
     return match ? (match[1] as string).slice(0, LOOKUP_LENGTH) : null;
+  }
+
+  /**
+   * The same key every time for one `purpose` and master key (the walk-through's sandbox key, so it survives
+   * restarts): as strong as a generated one while the master key stays secret, and gone with it.
+   */
+  derive(mode: KeyMode, purpose: string): { plaintext: string; lookup: string; digest: Buffer } {
+    const bytes = createHmac('sha256', this.derivedKeysKey).update(`${mode}:${purpose}:1`).digest();
+    const more = createHmac('sha256', this.derivedKeysKey).update(`${mode}:${purpose}:2`).digest();
+    const chars = [...Buffer.concat([bytes, more]).subarray(0, LOOKUP_LENGTH + SECRET_LENGTH)].map((b) => BASE62[b % 62]).join('');
+    const plaintext = `vk_${mode}_${chars}`;
+    return { plaintext, lookup: chars.slice(0, LOOKUP_LENGTH), digest: this.digest(plaintext) };
   }
 
   parse(plaintext: string): ParsedKey | null {

@@ -47,8 +47,9 @@ export async function issueKey(
   db: Queryable,
   material: KeyMaterial,
   input: { orgId: string; name: string; mode: KeyMode; scopes: Scope[] },
+  /** The key's material: a fresh one by default, or a derived one (KeyMaterial.derive). */
+  { plaintext, lookup, digest } = material.generate(input.mode),
 ): Promise<IssuedKey> {
-  const { plaintext, lookup, digest } = material.generate(input.mode);
   const hmacKey = material.newHmacKey();
   const { rows } = await db.query<KeyRow>(
     `INSERT INTO api_keys (id, org_id, name, mode, lookup, digest, scopes, hmac_key_enc)

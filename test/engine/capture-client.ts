@@ -1,4 +1,5 @@
-import { buildCaptureBundle } from '../../src/engine/client-helper';
+import { unsignedBundle } from '../../sdk/src/capture';
+import { bundleSignature } from '../../src/engine/bundle-signature';
 import type { Rgb } from '../../src/engine/flash-sequence';
 import { hmacKeyOf } from '../../src/tenancy/keys-repo';
 import type { TestApp } from '../helpers/test-app';
@@ -40,7 +41,8 @@ export async function newChallenge(app: TestApp, t: EngineTenant, kind: 'selfie'
  * bundles (same signature + timestamp is a replay): a second before expiry, plus a counter in ms.
  */
 let counter = 0;
-export const nextTimestamp = (challenge: Pick<Challenge, 'expiresAt'>): Date => new Date(Date.parse(challenge.expiresAt) - 1000 + (counter++ % 1000));
+export const nextTimestamp = (challenge: Pick<Challenge, 'expiresAt'>): Date =>
+  new Date(Date.parse(challenge.expiresAt) - 1000 + (counter++ % 1000));
 
 export function signedBundle(
   t: EngineTenant,
@@ -48,7 +50,9 @@ export function signedBundle(
   frames: ReadonlyArray<Uint8Array | string>,
   ktp?: { nik: string; birthDate: string; sex: 'male' | 'female' },
 ): Record<string, unknown> & { signature: string } {
-  return buildCaptureBundle({ challenge, frames, hmacKey: t.hmacKey, timestamp: nextTimestamp(challenge), ktp });
+  // The SDK's bundle, signed here synchronously with the server's own signer (the SDK signs with WebCrypto).
+  const unsigned = unsignedBundle({ challenge, frames, timestamp: nextTimestamp(challenge), ktp });
+  return { ...unsigned, signature: bundleSignature(unsigned, t.hmacKey) };
 }
 
 export const submit = (app: TestApp, t: EngineTenant, bundle: unknown) => app.request('POST', '/v1/captures', { key: t.key, body: bundle });

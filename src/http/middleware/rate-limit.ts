@@ -1,6 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import { AppError } from '../../errors/app-error';
 import type { AppDeps, Caller } from '../../deps';
+import type { RateLimitNote } from '../http-metrics';
 import { RateLimiter } from '../rate-limiter';
 import { redisUnavailable } from '../../gateway/provider-gates';
 
@@ -33,6 +34,7 @@ export async function takeRateLimit(deps: AppDeps, res: Response, keyId: string,
   } catch (cause) {
     throw redisUnavailable(cause);
   }
+  res.locals.rateLimit = { operation, allowed: decision.allowed } satisfies RateLimitNote;
   const resetSeconds = Math.ceil(decision.retryAfterMs / 1000);
   res.setHeader('X-RateLimit-Limit', String(decision.limit));
   res.setHeader('X-RateLimit-Remaining', String(decision.remaining));

@@ -1,4 +1,5 @@
 import type { AppDeps } from '../../deps';
+import { processMetrics } from '../http-metrics';
 import { route, type RouteSpec } from '../route';
 
 export function metricsRoutes(deps: AppDeps): RouteSpec[] {
@@ -13,7 +14,8 @@ export function metricsRoutes(deps: AppDeps): RouteSpec[] {
       handler: async () => ({
         status: 200,
         headers: { 'Content-Type': deps.gateway.metrics.registry.contentType },
-        body: await deps.gateway.metrics.registry.metrics(),
+        // The app's series, then the process's (CPU, memory, event loop), in one exposition.
+        body: `${await deps.gateway.metrics.registry.metrics()}\n${await processMetrics().metrics()}`,
       }),
     }),
   ];

@@ -1,0 +1,484 @@
+// Generated from the API's /openapi.json by sdk/scripts/generate.ts: do not edit. `npm run generate -w sdk` rewrites it.
+
+/** Every operation of the API: its method, path template and the scope its key needs. */
+export const OPERATIONS = {
+  authenticatePasskey: { method: 'POST', path: '/v1/customers/{id}/passkeys/authentication', scope: 'passkeys:authenticate' },
+  checkNikDukcapil: { method: 'POST', path: '/v1/nik/dukcapil', scope: 'verifications:write' },
+  createCustomer: { method: 'POST', path: '/v1/customers', scope: 'customers:write' },
+  createFlashChallenge: { method: 'POST', path: '/v1/flash-challenges', scope: 'captures:write' },
+  createKey: { method: 'POST', path: '/v1/keys', scope: 'keys:write' },
+  createMatch: { method: 'POST', path: '/v1/matches', scope: 'matches:write' },
+  createPasskeyAuthenticationOptions: { method: 'POST', path: '/v1/customers/{id}/passkeys/authentication/options', scope: 'passkeys:authenticate' },
+  createPasskeyRegistrationOptions: { method: 'POST', path: '/v1/customers/{id}/passkeys/registration/options', scope: 'passkeys:write' },
+  createVerification: { method: 'POST', path: '/v1/verifications', scope: 'verifications:write' },
+  deactivateEnrollment: { method: 'POST', path: '/v1/enrollments/{id}/deactivate', scope: 'enrollments:write' },
+  deletePasskey: { method: 'DELETE', path: '/v1/customers/{id}/passkeys/{passkeyId}', scope: 'passkeys:write' },
+  drainProvider: { method: 'POST', path: '/v1/providers/{id}/drain', scope: 'providers:manage' },
+  enrollFace: { method: 'POST', path: '/v1/customers/{id}/enrollments', scope: 'enrollments:write' },
+  explainRouting: { method: 'POST', path: '/v1/routing/explain', scope: 'routing:manage' },
+  getCapture: { method: 'GET', path: '/v1/captures/{id}', scope: 'captures:view' },
+  getCustomer: { method: 'GET', path: '/v1/customers/{id}', scope: 'customers:view' },
+  getEnrollment: { method: 'GET', path: '/v1/enrollments/{id}', scope: 'enrollments:view' },
+  getHealth: { method: 'GET', path: '/healthz', scope: null },
+  getKycStatus: { method: 'GET', path: '/v1/customers/{id}/kyc', scope: 'kyc:view' },
+  getMappingTable: { method: 'GET', path: '/mapping-table', scope: null },
+  getMatch: { method: 'GET', path: '/v1/matches/{id}', scope: 'matches:view' },
+  getMetrics: { method: 'GET', path: '/metrics', scope: null },
+  getOpenApiDocument: { method: 'GET', path: '/openapi.json', scope: null },
+  getReadiness: { method: 'GET', path: '/readyz', scope: null },
+  getReferenceAsset: { method: 'GET', path: '/docs/assets/{file}', scope: null },
+  getReferencePage: { method: 'GET', path: '/docs', scope: null },
+  getRoutingPolicy: { method: 'GET', path: '/v1/routing/policy', scope: 'routing:manage' },
+  getUsage: { method: 'GET', path: '/v1/usage', scope: 'usage:view' },
+  getVerification: { method: 'GET', path: '/v1/verifications/{id}', scope: 'verifications:view' },
+  listCustomers: { method: 'GET', path: '/v1/customers', scope: 'customers:view' },
+  listEnrollments: { method: 'GET', path: '/v1/customers/{id}/enrollments', scope: 'enrollments:view' },
+  listKeys: { method: 'GET', path: '/v1/keys', scope: 'keys:view' },
+  listKycOverrides: { method: 'GET', path: '/v1/customers/{id}/kyc/overrides', scope: 'kyc:view' },
+  listLedgerEntries: { method: 'GET', path: '/v1/usage/entries', scope: 'usage:view' },
+  listPasskeys: { method: 'GET', path: '/v1/customers/{id}/passkeys', scope: 'passkeys:view' },
+  listProviders: { method: 'GET', path: '/v1/providers', scope: 'providers:manage' },
+  listVerifications: { method: 'GET', path: '/v1/verifications', scope: 'verifications:view' },
+  overrideKycTier: { method: 'POST', path: '/v1/customers/{id}/kyc/override', scope: 'kyc:write' },
+  reconcileInvoice: { method: 'POST', path: '/v1/usage/reconciliations', scope: 'usage:manage' },
+  registerPasskey: { method: 'POST', path: '/v1/customers/{id}/passkeys/registration', scope: 'passkeys:write' },
+  replaceRoutingPolicy: { method: 'PUT', path: '/v1/routing/policy', scope: 'routing:manage' },
+  resolveLedgerEntry: { method: 'POST', path: '/v1/usage/entries/{id}/resolve', scope: 'usage:manage' },
+  restoreProvider: { method: 'POST', path: '/v1/providers/{id}/restore', scope: 'providers:manage' },
+  revokeKey: { method: 'DELETE', path: '/v1/keys/{id}', scope: 'keys:write' },
+  submitCapture: { method: 'POST', path: '/v1/captures', scope: 'captures:write' },
+} as const;
+
+export type OperationId = keyof typeof OPERATIONS;
+
+/** Each operation's path parameters (`never`: its path has none). */
+export interface PathParams {
+  authenticatePasskey: {
+    id: string;
+  };
+  checkNikDukcapil: never;
+  createCustomer: never;
+  createFlashChallenge: never;
+  createKey: never;
+  createMatch: never;
+  createPasskeyAuthenticationOptions: {
+    id: string;
+  };
+  createPasskeyRegistrationOptions: {
+    id: string;
+  };
+  createVerification: never;
+  deactivateEnrollment: {
+    id: string;
+  };
+  deletePasskey: {
+    id: string;
+    passkeyId: string;
+  };
+  drainProvider: {
+    id: string;
+  };
+  enrollFace: {
+    id: string;
+  };
+  explainRouting: never;
+  getCapture: {
+    id: string;
+  };
+  getCustomer: {
+    id: string;
+  };
+  getEnrollment: {
+    id: string;
+  };
+  getHealth: never;
+  getKycStatus: {
+    id: string;
+  };
+  getMappingTable: never;
+  getMatch: {
+    id: string;
+  };
+  getMetrics: never;
+  getOpenApiDocument: never;
+  getReadiness: never;
+  getReferenceAsset: {
+    file: string;
+  };
+  getReferencePage: never;
+  getRoutingPolicy: never;
+  getUsage: never;
+  getVerification: {
+    id: string;
+  };
+  listCustomers: never;
+  listEnrollments: {
+    id: string;
+  };
+  listKeys: never;
+  listKycOverrides: {
+    id: string;
+  };
+  listLedgerEntries: never;
+  listPasskeys: {
+    id: string;
+  };
+  listProviders: never;
+  listVerifications: never;
+  overrideKycTier: {
+    id: string;
+  };
+  reconcileInvoice: never;
+  registerPasskey: {
+    id: string;
+  };
+  replaceRoutingPolicy: never;
+  resolveLedgerEntry: {
+    id: string;
+  };
+  restoreProvider: {
+    id: string;
+  };
+  revokeKey: {
+    id: string;
+  };
+  submitCapture: never;
+}
+
+/** Each operation's query parameters (`never`: it takes none). */
+export interface QueryParams {
+  authenticatePasskey: never;
+  checkNikDukcapil: never;
+  createCustomer: never;
+  createFlashChallenge: never;
+  createKey: never;
+  createMatch: never;
+  createPasskeyAuthenticationOptions: never;
+  createPasskeyRegistrationOptions: never;
+  createVerification: never;
+  deactivateEnrollment: never;
+  deletePasskey: never;
+  drainProvider: never;
+  enrollFace: never;
+  explainRouting: never;
+  getCapture: never;
+  getCustomer: never;
+  getEnrollment: never;
+  getHealth: never;
+  getKycStatus: never;
+  getMappingTable: {
+    provider?: string;
+    format?: "json" | "csv";
+  };
+  getMatch: never;
+  getMetrics: never;
+  getOpenApiDocument: never;
+  getReadiness: never;
+  getReferenceAsset: never;
+  getReferencePage: never;
+  getRoutingPolicy: never;
+  getUsage: {
+    from?: string;
+    to?: string;
+    format?: "json" | "csv";
+  };
+  getVerification: never;
+  listCustomers: {
+    limit?: number;
+    startingAfter?: string;
+  };
+  listEnrollments: never;
+  listKeys: never;
+  listKycOverrides: never;
+  listLedgerEntries: {
+    charged?: "charged" | "free" | "unknown";
+    limit?: number;
+    startingAfter?: string;
+  };
+  listPasskeys: never;
+  listProviders: never;
+  listVerifications: {
+    customerId?: string;
+    status?: "processing" | "passed" | "failed" | "requires_review" | "not_found" | "pending" | "expired" | "cancelled" | "error";
+    limit?: number;
+    startingAfter?: string;
+  };
+  overrideKycTier: never;
+  reconcileInvoice: never;
+  registerPasskey: never;
+  replaceRoutingPolicy: never;
+  resolveLedgerEntry: never;
+  restoreProvider: never;
+  revokeKey: never;
+  submitCapture: never;
+}
+
+/** Each operation's JSON body (`never`: it takes none). */
+export interface RequestBodies {
+  authenticatePasskey: {
+    response: {
+      id: string;
+      rawId: string;
+      type: "public-key";
+      response: {
+        clientDataJSON: string;
+        authenticatorData: string;
+        signature: string;
+        userHandle?: string;
+      };
+      authenticatorAttachment?: "platform" | "cross-platform";
+      clientExtensionResults: {
+        [key: string]: unknown;
+      };
+    };
+  };
+  checkNikDukcapil: {
+    customerId: string;
+    nik: string;
+    selfie: string;
+    ktpImage?: string;
+    name?: string;
+    birthDate?: string;
+  };
+  createCustomer: {
+    externalRef: string;
+  };
+  createFlashChallenge: {
+    customerId: string;
+    kind: "selfie" | "ktp";
+  };
+  createKey: {
+    name: string;
+    scopes: Array<"customers:write" | "customers:view" | "keys:write" | "keys:view" | "verifications:write" | "verifications:view" | "captures:write" | "captures:view" | "matches:write" | "matches:view" | "enrollments:write" | "enrollments:view" | "kyc:write" | "kyc:view" | "usage:view" | "usage:manage" | "providers:manage" | "routing:manage" | "passkeys:write" | "passkeys:view" | "passkeys:authenticate">;
+  };
+  createMatch: {
+    customerId: string;
+    captureBundleId?: string;
+    liveImage?: string;
+    faceEnrollmentId?: string;
+    referenceImage?: string;
+  };
+  createPasskeyAuthenticationOptions: Record<string, never>;
+  createPasskeyRegistrationOptions: {
+    userName?: string;
+    displayName?: string;
+  };
+  createVerification: {
+    customerId: string;
+    check: "identity_selfie" | "name_check" | "document" | "face_match" | "liveness" | "hosted_session";
+    input: {
+      [key: string]: unknown;
+    };
+    provider?: string;
+    mode?: "sync";
+  };
+  deactivateEnrollment: {
+    reason: string;
+  };
+  deletePasskey: never;
+  drainProvider: {
+    reason: string;
+  };
+  enrollFace: {
+    captureBundleId?: string;
+    image?: string;
+  };
+  explainRouting: {
+    check: "identity_selfie" | "name_check" | "document" | "face_match" | "liveness" | "hosted_session";
+    input?: {
+      [key: string]: unknown;
+    };
+    provider?: string;
+  };
+  getCapture: never;
+  getCustomer: never;
+  getEnrollment: never;
+  getHealth: never;
+  getKycStatus: never;
+  getMappingTable: never;
+  getMatch: never;
+  getMetrics: never;
+  getOpenApiDocument: never;
+  getReadiness: never;
+  getReferenceAsset: never;
+  getReferencePage: never;
+  getRoutingPolicy: never;
+  getUsage: never;
+  getVerification: never;
+  listCustomers: never;
+  listEnrollments: never;
+  listKeys: never;
+  listKycOverrides: never;
+  listLedgerEntries: never;
+  listPasskeys: never;
+  listProviders: never;
+  listVerifications: never;
+  overrideKycTier: {
+    tier: "none" | "basic" | "standard" | "premium";
+    reason: string;
+    analyst?: string;
+  };
+  reconcileInvoice: {
+    provider: string;
+    fileName: string;
+    csv: string;
+    from?: string;
+    to?: string;
+  };
+  registerPasskey: {
+    response: {
+      id: string;
+      rawId: string;
+      type: "public-key";
+      response: {
+        clientDataJSON: string;
+        attestationObject: string;
+        authenticatorData?: string;
+        transports?: Array<string>;
+        publicKeyAlgorithm?: number;
+        publicKey?: string;
+      };
+      authenticatorAttachment?: "platform" | "cross-platform";
+      clientExtensionResults: {
+        [key: string]: unknown;
+      };
+    };
+    name?: string;
+  };
+  replaceRoutingPolicy: {
+    allowFailoverAfterUnknown?: boolean;
+    checks: {
+      identity_selfie?: Array<{
+        provider: string;
+        priority?: number;
+        weight?: number;
+        when?: {
+          inputHas?: Array<string>;
+          nikProvinceIn?: Array<string>;
+        };
+      }>;
+      name_check?: Array<{
+        provider: string;
+        priority?: number;
+        weight?: number;
+        when?: {
+          inputHas?: Array<string>;
+          nikProvinceIn?: Array<string>;
+        };
+      }>;
+      document?: Array<{
+        provider: string;
+        priority?: number;
+        weight?: number;
+        when?: {
+          inputHas?: Array<string>;
+          nikProvinceIn?: Array<string>;
+        };
+      }>;
+      face_match?: Array<{
+        provider: string;
+        priority?: number;
+        weight?: number;
+        when?: {
+          inputHas?: Array<string>;
+          nikProvinceIn?: Array<string>;
+        };
+      }>;
+      liveness?: Array<{
+        provider: string;
+        priority?: number;
+        weight?: number;
+        when?: {
+          inputHas?: Array<string>;
+          nikProvinceIn?: Array<string>;
+        };
+      }>;
+      hosted_session?: Array<{
+        provider: string;
+        priority?: number;
+        weight?: number;
+        when?: {
+          inputHas?: Array<string>;
+          nikProvinceIn?: Array<string>;
+        };
+      }>;
+    };
+  };
+  resolveLedgerEntry: {
+    charged: "charged" | "free";
+    note: string;
+  };
+  restoreProvider: {
+    reason: string;
+  };
+  revokeKey: never;
+  submitCapture: {
+    customerId: string;
+    kind: "selfie" | "ktp";
+    flashChallengeNonce: string;
+    timestamp: string;
+    frames: Array<string>;
+    signature: string;
+    nik?: string;
+    birthDate?: string;
+    sex?: "male" | "female";
+  };
+}
+
+/** Every error code of the catalog (config/error-catalog.json). */
+export type ErrorCode =
+  | 'flash_challenge_expired'
+  | 'flash_challenge_nonce_mismatch'
+  | 'flash_challenge_consumed'
+  | 'bundle_signature_invalid'
+  | 'frames_invalid'
+  | 'replay_detected'
+  | 'liveness_failed'
+  | 'tamper_failed'
+  | 'probe_source_required'
+  | 'too_many_references'
+  | 'capture_bundle_not_found'
+  | 'no_active_enrollments'
+  | 'bundle_liveness_not_passed'
+  | 'org_capability_disabled'
+  | 'tier_upgrade_too_far'
+  | 'reason_too_short'
+  | 'missing_scope'
+  | 'webauthn_challenge_expired'
+  | 'rate_limited'
+  | 'invalid_request'
+  | 'invalid_json'
+  | 'invalid_encoding'
+  | 'unsupported_media_type'
+  | 'payload_too_large'
+  | 'route_not_found'
+  | 'method_not_allowed'
+  | 'resource_not_found'
+  | 'api_key_missing'
+  | 'api_key_invalid'
+  | 'idempotency_key_invalid'
+  | 'idempotency_key_in_use'
+  | 'idempotency_key_reused'
+  | 'webauthn_challenge_invalid'
+  | 'passkey_verification_failed'
+  | 'passkey_counter_regressed'
+  | 'passkey_kyc_required'
+  | 'passkey_already_registered'
+  | 'passkey_none_registered'
+  | 'provider_unavailable'
+  | 'provider_timeout'
+  | 'provider_quota_exhausted'
+  | 'provider_auth_failed'
+  | 'provider_not_configured'
+  | 'upstream_unmapped'
+  | 'provider_duplicate_request'
+  | 'provider_request_rejected'
+  | 'provider_account_disabled'
+  | 'provider_rate_limited'
+  | 'provider_session_unavailable'
+  | 'provider_check_failed'
+  | 'service_unavailable'
+  | 'internal_error'
+  | 'face_not_found'
+  | 'face_quality_too_low'
+  | 'enrollment_inactive';

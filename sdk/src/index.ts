@@ -1,0 +1,16 @@
+export { Verigate, type CallArgs, type RequestOptions, type VerigateOptions } from './client';
+export {
+  buildCaptureBundle,
+  captureFlashFrames,
+  signCaptureBundle,
+  toBase64,
+  type BundleInput,
+  type FlashCaptureOptions,
+  type Rgb,
+  type SignedBundle,
+} from './capture';
+export { canonicalJson } from './canonical-json';
+export * from './errors';
+export { OPERATIONS, type ErrorCode, type OperationId, type PathParams, type QueryParams, type RequestBodies } from './generated/api';
+export { paginate, type Page } from './pagination';
+export type * from './types';
