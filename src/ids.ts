@@ -14,7 +14,25 @@ export function randomBase62(length: number): string {
 }
 
 export type IdPrefix =
-  | 'org' | 'key' | 'cus' | 'ver' | 'att' | 'cap' | 'chl' | 'enr' | 'mat' | 'evt' | 'req' | 'kyo' | 'pk' | 'iwh' | 'we' | 'dlv' | 'opk' | 'opa' | 'inv';
+  | 'org'
+  | 'key'
+  | 'cus'
+  | 'ver'
+  | 'att'
+  | 'cap'
+  | 'chl'
+  | 'enr'
+  | 'mat'
+  | 'evt'
+  | 'req'
+  | 'kyo'
+  | 'pk'
+  | 'iwh'
+  | 'we'
+  | 'dlv'
+  | 'opk'
+  | 'opa'
+  | 'inv';
 
 /** Prefixed ids as in DESIGN 3 (`ver_...`): 20 base62 characters, about 119 random bits. */
 export const newId = (prefix: IdPrefix): string => `${prefix}_${randomBase62(20)}`;

@@ -46,7 +46,10 @@ export async function prepareWalkthrough(db: Db, keys: KeyMaterial, now: Date): 
       return { tenant: { ...existing, key: current.plaintext, hmacKey }, operator };
     }
     for (const key of active) await revokeKey(tx, org.id, key.id, now);
-    return { tenant: await issueKey(tx, keys, { orgId: org.id, name: KEY_NAME, mode: 'test', scopes }, derived(previous.length)), operator };
+    return {
+      tenant: await issueKey(tx, keys, { orgId: org.id, name: KEY_NAME, mode: 'test', scopes }, derived(previous.length)),
+      operator,
+    };
   });
 }
 

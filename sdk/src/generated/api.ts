@@ -11,14 +11,17 @@ export const OPERATIONS = {
   createPasskeyAuthenticationOptions: { method: 'POST', path: '/v1/customers/{id}/passkeys/authentication/options', scope: 'passkeys:authenticate' },
   createPasskeyRegistrationOptions: { method: 'POST', path: '/v1/customers/{id}/passkeys/registration/options', scope: 'passkeys:write' },
   createVerification: { method: 'POST', path: '/v1/verifications', scope: 'verifications:write' },
+  createWebhookEndpoint: { method: 'POST', path: '/v1/webhook-endpoints', scope: 'webhooks:manage' },
   deactivateEnrollment: { method: 'POST', path: '/v1/enrollments/{id}/deactivate', scope: 'enrollments:write' },
   deletePasskey: { method: 'DELETE', path: '/v1/customers/{id}/passkeys/{passkeyId}', scope: 'passkeys:write' },
-  drainProvider: { method: 'POST', path: '/v1/providers/{id}/drain', scope: 'providers:manage' },
+  deleteWebhookEndpoint: { method: 'DELETE', path: '/v1/webhook-endpoints/{id}', scope: 'webhooks:manage' },
+  enableWebhookEndpoint: { method: 'POST', path: '/v1/webhook-endpoints/{id}/enable', scope: 'webhooks:manage' },
   enrollFace: { method: 'POST', path: '/v1/customers/{id}/enrollments', scope: 'enrollments:write' },
   explainRouting: { method: 'POST', path: '/v1/routing/explain', scope: 'routing:manage' },
   getCapture: { method: 'GET', path: '/v1/captures/{id}', scope: 'captures:view' },
   getCustomer: { method: 'GET', path: '/v1/customers/{id}', scope: 'customers:view' },
   getEnrollment: { method: 'GET', path: '/v1/enrollments/{id}', scope: 'enrollments:view' },
+  getEvent: { method: 'GET', path: '/v1/events/{id}', scope: 'events:view' },
   getHealth: { method: 'GET', path: '/healthz', scope: null },
   getKycStatus: { method: 'GET', path: '/v1/customers/{id}/kyc', scope: 'kyc:view' },
   getMappingTable: { method: 'GET', path: '/mapping-table', scope: null },
@@ -31,21 +34,38 @@ export const OPERATIONS = {
   getRoutingPolicy: { method: 'GET', path: '/v1/routing/policy', scope: 'routing:manage' },
   getUsage: { method: 'GET', path: '/v1/usage', scope: 'usage:view' },
   getVerification: { method: 'GET', path: '/v1/verifications/{id}', scope: 'verifications:view' },
+  getWebhookEndpoint: { method: 'GET', path: '/v1/webhook-endpoints/{id}', scope: 'webhooks:manage' },
   listCustomers: { method: 'GET', path: '/v1/customers', scope: 'customers:view' },
   listEnrollments: { method: 'GET', path: '/v1/customers/{id}/enrollments', scope: 'enrollments:view' },
+  listEvents: { method: 'GET', path: '/v1/events', scope: 'events:view' },
   listKeys: { method: 'GET', path: '/v1/keys', scope: 'keys:view' },
   listKycOverrides: { method: 'GET', path: '/v1/customers/{id}/kyc/overrides', scope: 'kyc:view' },
   listLedgerEntries: { method: 'GET', path: '/v1/usage/entries', scope: 'usage:view' },
   listPasskeys: { method: 'GET', path: '/v1/customers/{id}/passkeys', scope: 'passkeys:view' },
-  listProviders: { method: 'GET', path: '/v1/providers', scope: 'providers:manage' },
+  listProviders: { method: 'GET', path: '/v1/providers', scope: 'providers:view' },
   listVerifications: { method: 'GET', path: '/v1/verifications', scope: 'verifications:view' },
+  listWebhookDeliveries: { method: 'GET', path: '/v1/webhook-endpoints/{id}/deliveries', scope: 'webhooks:manage' },
+  listWebhookEndpoints: { method: 'GET', path: '/v1/webhook-endpoints', scope: 'webhooks:manage' },
+  opsCreateOrg: { method: 'POST', path: '/v1/ops/orgs', scope: null },
+  opsDrainProvider: { method: 'POST', path: '/v1/ops/providers/{id}/drain', scope: null },
+  opsEndCooldown: { method: 'POST', path: '/v1/ops/providers/{id}/end-cooldown', scope: null },
+  opsListAudit: { method: 'GET', path: '/v1/ops/audit', scope: null },
+  opsListOrgs: { method: 'GET', path: '/v1/ops/orgs', scope: null },
+  opsListProviders: { method: 'GET', path: '/v1/ops/providers', scope: null },
+  opsResetBreaker: { method: 'POST', path: '/v1/ops/providers/{id}/reset-breaker', scope: null },
+  opsRestoreProvider: { method: 'POST', path: '/v1/ops/providers/{id}/restore', scope: null },
+  opsSetCapabilities: { method: 'POST', path: '/v1/ops/orgs/{id}/capabilities', scope: null },
+  opsSetSpendCap: { method: 'POST', path: '/v1/ops/orgs/{id}/spend-cap', scope: null },
   overrideKycTier: { method: 'POST', path: '/v1/customers/{id}/kyc/override', scope: 'kyc:write' },
+  receiveVendorWebhook: { method: 'POST', path: '/v1/webhooks/{provider}', scope: null },
   reconcileInvoice: { method: 'POST', path: '/v1/usage/reconciliations', scope: 'usage:manage' },
+  redeliverWebhook: { method: 'POST', path: '/v1/webhook-endpoints/{id}/deliveries/{deliveryId}/redeliver', scope: 'webhooks:manage' },
   registerPasskey: { method: 'POST', path: '/v1/customers/{id}/passkeys/registration', scope: 'passkeys:write' },
   replaceRoutingPolicy: { method: 'PUT', path: '/v1/routing/policy', scope: 'routing:manage' },
   resolveLedgerEntry: { method: 'POST', path: '/v1/usage/entries/{id}/resolve', scope: 'usage:manage' },
-  restoreProvider: { method: 'POST', path: '/v1/providers/{id}/restore', scope: 'providers:manage' },
   revokeKey: { method: 'DELETE', path: '/v1/keys/{id}', scope: 'keys:write' },
+  rotateWebhookSecret: { method: 'POST', path: '/v1/webhook-endpoints/{id}/rotate-secret', scope: 'webhooks:manage' },
+  sendTestWebhook: { method: 'POST', path: '/v1/webhook-endpoints/{id}/test', scope: 'webhooks:manage' },
   submitCapture: { method: 'POST', path: '/v1/captures', scope: 'captures:write' },
 } as const;
 
@@ -68,6 +88,7 @@ export interface PathParams {
     id: string;
   };
   createVerification: never;
+  createWebhookEndpoint: never;
   deactivateEnrollment: {
     id: string;
   };
@@ -75,7 +96,10 @@ export interface PathParams {
     id: string;
     passkeyId: string;
   };
-  drainProvider: {
+  deleteWebhookEndpoint: {
+    id: string;
+  };
+  enableWebhookEndpoint: {
     id: string;
   };
   enrollFace: {
@@ -89,6 +113,9 @@ export interface PathParams {
     id: string;
   };
   getEnrollment: {
+    id: string;
+  };
+  getEvent: {
     id: string;
   };
   getHealth: never;
@@ -111,10 +138,14 @@ export interface PathParams {
   getVerification: {
     id: string;
   };
+  getWebhookEndpoint: {
+    id: string;
+  };
   listCustomers: never;
   listEnrollments: {
     id: string;
   };
+  listEvents: never;
   listKeys: never;
   listKycOverrides: {
     id: string;
@@ -125,10 +156,43 @@ export interface PathParams {
   };
   listProviders: never;
   listVerifications: never;
+  listWebhookDeliveries: {
+    id: string;
+  };
+  listWebhookEndpoints: never;
+  opsCreateOrg: never;
+  opsDrainProvider: {
+    id: string;
+  };
+  opsEndCooldown: {
+    id: string;
+  };
+  opsListAudit: never;
+  opsListOrgs: never;
+  opsListProviders: never;
+  opsResetBreaker: {
+    id: string;
+  };
+  opsRestoreProvider: {
+    id: string;
+  };
+  opsSetCapabilities: {
+    id: string;
+  };
+  opsSetSpendCap: {
+    id: string;
+  };
   overrideKycTier: {
     id: string;
   };
+  receiveVendorWebhook: {
+    provider: string;
+  };
   reconcileInvoice: never;
+  redeliverWebhook: {
+    id: string;
+    deliveryId: string;
+  };
   registerPasskey: {
     id: string;
   };
@@ -136,10 +200,13 @@ export interface PathParams {
   resolveLedgerEntry: {
     id: string;
   };
-  restoreProvider: {
+  revokeKey: {
     id: string;
   };
-  revokeKey: {
+  rotateWebhookSecret: {
+    id: string;
+  };
+  sendTestWebhook: {
     id: string;
   };
   submitCapture: never;
@@ -156,14 +223,17 @@ export interface QueryParams {
   createPasskeyAuthenticationOptions: never;
   createPasskeyRegistrationOptions: never;
   createVerification: never;
+  createWebhookEndpoint: never;
   deactivateEnrollment: never;
   deletePasskey: never;
-  drainProvider: never;
+  deleteWebhookEndpoint: never;
+  enableWebhookEndpoint: never;
   enrollFace: never;
   explainRouting: never;
   getCapture: never;
   getCustomer: never;
   getEnrollment: never;
+  getEvent: never;
   getHealth: never;
   getKycStatus: never;
   getMappingTable: {
@@ -183,11 +253,17 @@ export interface QueryParams {
     format?: "json" | "csv";
   };
   getVerification: never;
+  getWebhookEndpoint: never;
   listCustomers: {
     limit?: number;
     startingAfter?: string;
   };
   listEnrollments: never;
+  listEvents: {
+    limit?: number;
+    startingAfter?: string;
+    type?: "verification.completed" | "verification.updated" | "capture.completed" | "kyc.tier_changed" | "provider.state_changed" | "webhook_endpoint.disabled" | "webhook_endpoint.test";
+  };
   listKeys: never;
   listKycOverrides: never;
   listLedgerEntries: {
@@ -203,13 +279,34 @@ export interface QueryParams {
     limit?: number;
     startingAfter?: string;
   };
+  listWebhookDeliveries: {
+    limit?: number;
+    startingAfter?: string;
+  };
+  listWebhookEndpoints: never;
+  opsCreateOrg: never;
+  opsDrainProvider: never;
+  opsEndCooldown: never;
+  opsListAudit: {
+    limit?: number;
+    target?: string;
+  };
+  opsListOrgs: never;
+  opsListProviders: never;
+  opsResetBreaker: never;
+  opsRestoreProvider: never;
+  opsSetCapabilities: never;
+  opsSetSpendCap: never;
   overrideKycTier: never;
+  receiveVendorWebhook: never;
   reconcileInvoice: never;
+  redeliverWebhook: never;
   registerPasskey: never;
   replaceRoutingPolicy: never;
   resolveLedgerEntry: never;
-  restoreProvider: never;
   revokeKey: never;
+  rotateWebhookSecret: never;
+  sendTestWebhook: never;
   submitCapture: never;
 }
 
@@ -249,7 +346,7 @@ export interface RequestBodies {
   };
   createKey: {
     name: string;
-    scopes: Array<"customers:write" | "customers:view" | "keys:write" | "keys:view" | "verifications:write" | "verifications:view" | "captures:write" | "captures:view" | "matches:write" | "matches:view" | "enrollments:write" | "enrollments:view" | "kyc:write" | "kyc:view" | "usage:view" | "usage:manage" | "providers:manage" | "routing:manage" | "passkeys:write" | "passkeys:view" | "passkeys:authenticate">;
+    scopes: Array<"customers:write" | "customers:view" | "keys:write" | "keys:view" | "verifications:write" | "verifications:view" | "captures:write" | "captures:view" | "matches:write" | "matches:view" | "enrollments:write" | "enrollments:view" | "kyc:write" | "kyc:view" | "usage:view" | "usage:manage" | "providers:view" | "routing:manage" | "passkeys:write" | "passkeys:view" | "passkeys:authenticate" | "webhooks:manage" | "events:view">;
   };
   createMatch: {
     customerId: string;
@@ -270,15 +367,19 @@ export interface RequestBodies {
       [key: string]: unknown;
     };
     provider?: string;
-    mode?: "sync";
+    mode?: "sync" | "async";
+  };
+  createWebhookEndpoint: {
+    url: string;
+    enabledEvents: Array<"*" | "verification.completed" | "verification.updated" | "capture.completed" | "kyc.tier_changed" | "provider.state_changed" | "webhook_endpoint.disabled">;
+    description?: string;
   };
   deactivateEnrollment: {
     reason: string;
   };
   deletePasskey: never;
-  drainProvider: {
-    reason: string;
-  };
+  deleteWebhookEndpoint: never;
+  enableWebhookEndpoint: never;
   enrollFace: {
     captureBundleId?: string;
     image?: string;
@@ -293,6 +394,7 @@ export interface RequestBodies {
   getCapture: never;
   getCustomer: never;
   getEnrollment: never;
+  getEvent: never;
   getHealth: never;
   getKycStatus: never;
   getMappingTable: never;
@@ -305,19 +407,54 @@ export interface RequestBodies {
   getRoutingPolicy: never;
   getUsage: never;
   getVerification: never;
+  getWebhookEndpoint: never;
   listCustomers: never;
   listEnrollments: never;
+  listEvents: never;
   listKeys: never;
   listKycOverrides: never;
   listLedgerEntries: never;
   listPasskeys: never;
   listProviders: never;
   listVerifications: never;
+  listWebhookDeliveries: never;
+  listWebhookEndpoints: never;
+  opsCreateOrg: {
+    name: string;
+    capabilities?: Array<"dukcapil" | "hosted_session" | "live_traffic">;
+    reason: string;
+  };
+  opsDrainProvider: {
+    reason: string;
+  };
+  opsEndCooldown: {
+    reason: string;
+    mode?: "test" | "live";
+  };
+  opsListAudit: never;
+  opsListOrgs: never;
+  opsListProviders: never;
+  opsResetBreaker: {
+    reason: string;
+    mode?: "test" | "live";
+  };
+  opsRestoreProvider: {
+    reason: string;
+  };
+  opsSetCapabilities: {
+    capabilities: Array<"dukcapil" | "hosted_session" | "live_traffic">;
+    reason: string;
+  };
+  opsSetSpendCap: {
+    dailyIdr: number | null;
+    reason: string;
+  };
   overrideKycTier: {
     tier: "none" | "basic" | "standard" | "premium";
     reason: string;
     analyst?: string;
   };
+  receiveVendorWebhook: never;
   reconcileInvoice: {
     provider: string;
     fileName: string;
@@ -325,6 +462,7 @@ export interface RequestBodies {
     from?: string;
     to?: string;
   };
+  redeliverWebhook: never;
   registerPasskey: {
     response: {
       id: string;
@@ -408,10 +546,11 @@ export interface RequestBodies {
     charged: "charged" | "free";
     note: string;
   };
-  restoreProvider: {
-    reason: string;
-  };
   revokeKey: never;
+  rotateWebhookSecret: {
+    overlapSeconds?: number;
+  };
+  sendTestWebhook: never;
   submitCapture: {
     customerId: string;
     kind: "selfie" | "ktp";
@@ -446,16 +585,25 @@ export type ErrorCode =
   | 'missing_scope'
   | 'webauthn_challenge_expired'
   | 'rate_limited'
+  | 'spend_cap_reached'
   | 'invalid_request'
   | 'invalid_json'
   | 'invalid_encoding'
   | 'unsupported_media_type'
+  | 'request_headers_too_large'
+  | 'request_timeout'
+  | 'url_not_allowed'
   | 'payload_too_large'
   | 'route_not_found'
   | 'method_not_allowed'
   | 'resource_not_found'
   | 'api_key_missing'
   | 'api_key_invalid'
+  | 'webhook_signature_invalid'
+  | 'webhook_invalid'
+  | 'webhook_stale'
+  | 'operator_key_required'
+  | 'operator_key_not_accepted'
   | 'idempotency_key_invalid'
   | 'idempotency_key_in_use'
   | 'idempotency_key_reused'
@@ -481,4 +629,7 @@ export type ErrorCode =
   | 'internal_error'
   | 'face_not_found'
   | 'face_quality_too_low'
-  | 'enrollment_inactive';
+  | 'enrollment_inactive'
+  | 'webhook_url_not_allowed'
+  | 'webhook_endpoint_limit'
+  | 'webhook_endpoint_disabled';

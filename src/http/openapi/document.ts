@@ -5,7 +5,8 @@ import { ErrorBodySchema } from './error-body';
 import type { RouteDoc } from './route-docs';
 
 /** Codes that any path can answer (an unknown path, a method the path does not have): listed once, at the top. */
-export const GLOBAL_ERROR_CODES = ['route_not_found', 'method_not_allowed'] as const;
+// Framing faults the HTTP parser answers before any route is matched, in the suite's model.
+export const GLOBAL_ERROR_CODES = ['route_not_found', 'method_not_allowed', 'request_headers_too_large', 'request_timeout'] as const;
 
 export interface DocumentOptions {
   /** API version shown in `info.version` (the package version). */
@@ -123,7 +124,9 @@ function operation(spec: RouteSpec, options: DocumentOptions): Json {
 /** What the spec implies every route of its kind can answer, then the route's own codes. */
 export function errorCodes(spec: RouteSpec, doc: RouteDoc | undefined): string[] {
   const codes: string[] = [];
-  if (spec.scope) codes.push('api_key_missing', 'api_key_invalid', 'missing_scope');
+  if (spec.scope) codes.push('api_key_missing', 'api_key_invalid', 'missing_scope', 'operator_key_not_accepted');
+  if (spec.operator) codes.push('api_key_missing', 'api_key_invalid', 'operator_key_required');
+  if (spec.paidVendorCalls) codes.push('spend_cap_reached');
   if (spec.rateLimit) codes.push('rate_limited', 'service_unavailable');
   if (spec.method !== 'get' && spec.method !== 'delete')
     codes.push('invalid_json', 'invalid_encoding', 'unsupported_media_type', 'payload_too_large');

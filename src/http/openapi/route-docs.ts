@@ -48,6 +48,107 @@ const PROVIDER_ERRORS = [
 const CUSTOMER = { id: 'cus_3kTn8XQ2v9', object: 'customer', externalRef: 'user-42', createdAt: '2026-01-05T08:00:00.000Z' };
 const PASSKEY_CEREMONY = ['webauthn_challenge_expired', 'webauthn_challenge_invalid', 'passkey_verification_failed'];
 
+const WEBHOOK_ENDPOINT = {
+  id: 'we_8Qd2',
+  object: 'webhook_endpoint',
+  url: 'https://hooks.example.com/verigate',
+  enabledEvents: ['verification.completed'],
+  status: 'enabled',
+};
+const OPERATOR_REASON = { reason: 'vendor incident INC-1234: failing over' };
+
+/** Routes of the webhooks issue (inbound vendor webhooks, integrators' endpoints and events) and of the operators issue. */
+const WEBHOOK_AND_OPERATOR_ROUTES: Record<string, RouteDoc> = {
+  'POST /v1/webhooks/:provider': {
+    operationId: 'receiveVendorWebhook',
+    tag: 'webhooks',
+    summary: "A vendor's signed webhook about a session it hosts (iDenfy: Idenfy-Signature over the raw body); no API key",
+    description: 'Answers 200 once the event is kept (a redelivery too: `duplicate: true`); its job applies it to the verification.',
+    errors: ['webhook_signature_invalid', 'webhook_invalid', 'webhook_stale'],
+    responseExample: { received: true, duplicate: false },
+  },
+  'POST /v1/webhook-endpoints': {
+    operationId: 'createWebhookEndpoint',
+    summary: 'Add an endpoint for events; its signing secret (whsec_...) is in this answer only',
+    status: 201,
+    errors: ['webhook_url_not_allowed', 'webhook_endpoint_limit'],
+    requestExample: { url: 'https://hooks.example.com/verigate', enabledEvents: ['verification.completed'] },
+    responseExample: { ...WEBHOOK_ENDPOINT, secret: 'whsec_...' },
+  },
+  'GET /v1/webhook-endpoints': { operationId: 'listWebhookEndpoints', summary: "The org's webhook endpoints" },
+  'GET /v1/webhook-endpoints/:id': {
+    operationId: 'getWebhookEndpoint',
+    summary: 'Read a webhook endpoint',
+    responseExample: WEBHOOK_ENDPOINT,
+  },
+  'DELETE /v1/webhook-endpoints/:id': { operationId: 'deleteWebhookEndpoint', summary: 'Stop deliveries to an endpoint (its log stays)' },
+  'POST /v1/webhook-endpoints/:id/rotate-secret': {
+    operationId: 'rotateWebhookSecret',
+    summary: 'A new signing secret; the old one keeps signing beside it for the overlap (default 24 h)',
+    requestExample: { overlapSeconds: 86400 },
+  },
+  'POST /v1/webhook-endpoints/:id/enable': { operationId: 'enableWebhookEndpoint', summary: 'Turn a disabled endpoint back on' },
+  'POST /v1/webhook-endpoints/:id/test': {
+    operationId: 'sendTestWebhook',
+    summary: 'Send a webhook_endpoint.test event to this endpoint only',
+    status: 202,
+  },
+  'GET /v1/webhook-endpoints/:id/deliveries': {
+    operationId: 'listWebhookDeliveries',
+    summary: 'The delivery log: each delivery with its tries (attempt, HTTP status, latency, error)',
+  },
+  'POST /v1/webhook-endpoints/:id/deliveries/:deliveryId/redeliver': {
+    operationId: 'redeliverWebhook',
+    summary: 'Send the same event again as a new series of tries',
+    status: 202,
+    errors: ['webhook_endpoint_disabled'],
+  },
+  'GET /v1/events': { operationId: 'listEvents', summary: "The org's events (evt_...), newest first, in cursor pages" },
+  'GET /v1/events/:id': { operationId: 'getEvent', summary: 'Read an event as its webhook carries it' },
+  'GET /v1/ops/providers': {
+    operationId: 'opsListProviders',
+    tag: 'ops',
+    summary: 'Operators: every provider with breaker, cooldown and drain state, and who drained it and why',
+  },
+  'POST /v1/ops/providers/:id/drain': {
+    operationId: 'opsDrainProvider',
+    tag: 'ops',
+    summary: 'Operators: take a provider out of routing for every tenant (audited; provider.state_changed)',
+    requestExample: OPERATOR_REASON,
+  },
+  'POST /v1/ops/providers/:id/restore': {
+    operationId: 'opsRestoreProvider',
+    tag: 'ops',
+    summary: 'Operators: put a drained provider back (audited; provider.state_changed)',
+    requestExample: OPERATOR_REASON,
+  },
+  'POST /v1/ops/providers/:id/end-cooldown': {
+    operationId: 'opsEndCooldown',
+    tag: 'ops',
+    summary: 'Operators: end an account-health cooldown early (audited; provider.state_changed)',
+    requestExample: OPERATOR_REASON,
+  },
+  'POST /v1/ops/providers/:id/reset-breaker': {
+    operationId: 'opsResetBreaker',
+    tag: 'ops',
+    summary: "Operators: close this instance's breakers of a provider (audited)",
+    requestExample: OPERATOR_REASON,
+  },
+  'GET /v1/ops/orgs': { operationId: 'opsListOrgs', tag: 'ops', summary: 'Operators: every org' },
+  'POST /v1/ops/orgs': { operationId: 'opsCreateOrg', tag: 'ops', summary: 'Operators: create an org (audited)', status: 201 },
+  'POST /v1/ops/orgs/:id/capabilities': {
+    operationId: 'opsSetCapabilities',
+    tag: 'ops',
+    summary: "Operators: set an org's capabilities (audited)",
+  },
+  'POST /v1/ops/orgs/:id/spend-cap': {
+    operationId: 'opsSetSpendCap',
+    tag: 'ops',
+    summary: "Operators: set or clear an org's daily spend cap in IDR (audited)",
+  },
+  'GET /v1/ops/audit': { operationId: 'opsListAudit', tag: 'ops', summary: 'Operators: the audit of operator actions, newest first' },
+};
+
 export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'GET /healthz': {
     operationId: 'getHealth',
@@ -124,11 +225,12 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'POST /v1/verifications': {
     operationId: 'createVerification',
-    summary: 'Run one check now through the routing policy, with charge-aware failover',
+    summary: 'Run one check through the routing policy, with charge-aware failover: now (sync), or by a worker (async, 202)',
     description:
+      'With `mode: "async"` the answer is 202 with the verification `processing`; read it with GET or receive `verification.completed`. ' +
       'A finished verification is a 200 whatever its verdict (`passed`, `failed`, `requires_review`, `not_found`, `pending`). ' +
       'Errors are for requests nobody could answer; then `error.reasons[]` says, for each provider, why it was skipped or what it answered.',
-    errors: PROVIDER_ERRORS,
+    errors: [...PROVIDER_ERRORS, 'url_not_allowed'],
     requestExample: {
       customerId: 'cus_3kTn8XQ2v9',
       check: 'identity_selfie',
@@ -158,7 +260,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     description:
       'Lists three kinds of difference: `billed_not_on_ledger`, `on_ledger_not_billed` (charged rows of the period the invoice does not bill) and ' +
       '`price_mismatch` (billed at another price than booked; a row booked free that is billed counts). A sandbox key reconciles sandbox rows. ' +
-      'Only the caller\'s org\'s rows are read: a platform-wide invoice is reconciled with `npx verigate invoice import`.',
+      "Only the caller's org's rows are read: a platform-wide invoice is reconciled with `npx verigate invoice import`.",
     status: 201,
     requestExample: {
       provider: 'accuauth',
@@ -184,17 +286,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'GET /v1/providers': {
     operationId: 'listProviders',
-    summary: 'Each provider: checks, drain, breaker, account cooldown and recent latency and errors',
-  },
-  'POST /v1/providers/:id/drain': {
-    operationId: 'drainProvider',
-    summary: 'Take a provider out of routing on every instance (audited; applies to the whole gateway)',
-    requestExample: { reason: 'vendor incident INC-2211' },
-  },
-  'POST /v1/providers/:id/restore': {
-    operationId: 'restoreProvider',
-    summary: 'Bring a drained provider back into routing (audited)',
-    requestExample: { reason: 'vendor incident INC-2211 closed' },
+    summary: "Each provider's health as tenants see it: checks it serves, drained or not, breaker, cooldown, recent latency and errors",
   },
   'POST /v1/flash-challenges': {
     operationId: 'createFlashChallenge',
@@ -321,4 +413,5 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
     tag: 'passkeys',
     summary: "Remove one of the customer's passkeys",
   },
+  ...WEBHOOK_AND_OPERATOR_ROUTES,
 };
