@@ -85,11 +85,6 @@ export async function findEvent(db: Queryable, orgId: string, sandbox: boolean, 
   return rows[0] ? toEvent(rows[0]) : null;
 }
 
-export async function eventById(db: Queryable, id: string): Promise<RecordedEvent | null> {
-  const { rows } = await db.query<EventRow>('SELECT * FROM events WHERE id = $1', [id]);
-  return rows[0] ? toEvent(rows[0]) : null;
-}
-
 export interface EventFilter {
   type?: EventType;
   /** Id of the last event of the previous page. */
