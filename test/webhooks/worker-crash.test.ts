@@ -115,7 +115,15 @@ describe('a webhooks worker killed with SIGKILL mid-delivery', () => {
         else if (Date.now() > deadline) (clearInterval(poll), reject(new Error(`${got.size} of ${EVENTS} events arrived`)));
       }, 100);
     });
-    await new Promise((r) => setTimeout(r, 500)); // let the last records commit
+    // Jobs the kill left active run again once their lock lapses (2 s) and the stalled check finds them (2 s):
+    // those whose request had been answered but not recorded are sent again. Wait for the receiver to be quiet
+    // that long twice over, however slow the machine.
+    const quietMs = 8000;
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+      const last = Math.max(...receiver.received.map((r) => r.at));
+      if (Date.now() - last > quietMs) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
     await stop(second.child, 'SIGTERM');
 
     // Every event arrived; each request carried its own event's id and body, signed.
