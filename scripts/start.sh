@@ -4,6 +4,7 @@
 # prints a sandbox key with a first curl. Ctrl-C stops everything.
 source "$(dirname "$0")/lib.sh"
 ensure_node_modules
+ensure_ocr
 
 if [ -z "${REDIS_URL:-}" ]; then
   start_redis "${VERIGATE_REDIS_PORT:-6379}" "$ROOT/.data/redis" yes
