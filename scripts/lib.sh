@@ -24,6 +24,17 @@ ensure_debian_command() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$pkg" >/dev/null
 }
 
+# The engine reads KTP text with tesseract and its Indonesian model (offline); without them KTP captures
+# go to review (nik_on_card is uncertain), so both are installed like redis-server.
+ensure_ocr() {
+  ensure_debian_command tesseract tesseract-ocr
+  ls /usr/share/tesseract-ocr/*/tessdata/ind.traineddata >/dev/null 2>&1 && return 0
+  log "installing Debian package tesseract-ocr-ind (Indonesian OCR model)"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq tesseract-ocr-ind >/dev/null
+}
+
 # Starts a private redis-server on port $1 with its files under $2 and exports REDIS_URL; stop_redis
 # stops it again (a Redis that already answered on that port is used and left running).
 start_redis() {

@@ -5,6 +5,7 @@
 # Ctrl-C stops everything.
 source "$(dirname "$0")/lib.sh"
 ensure_node_modules
+ensure_ocr
 
 if [ -z "${REDIS_URL:-}" ]; then
   log "starting redis-server on port ${VERIGATE_REDIS_PORT:-6379} (set VERIGATE_REDIS_PORT to use another port, or REDIS_URL to use your own Redis)"

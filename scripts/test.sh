@@ -7,6 +7,7 @@
 # arguments, a short chaos run follows the suites (bench/chaos, `npm run chaos:short`, about a minute).
 source "$(dirname "$0")/lib.sh"
 ensure_node_modules
+ensure_ocr
 
 # The browser tests drive Debian's chromium (CHROMIUM_PATH points at another build).
 [ -n "${CHROMIUM_PATH:-}" ] || ensure_debian_command chromium chromium

@@ -4,7 +4,9 @@ import type { Rgb } from './flash-sequence';
 import { cropFrame } from './face-analysis/crop';
 import { sampleOf, type FaceSample } from './face-analysis/describe';
 import { detectFaces } from './face-analysis/face-model';
-import { decodeFrame, type RawFrame, type Region } from './pixels';
+import { readCard, type CardReading } from './ocr/read-card';
+import { decodeFrame, grownRegion, type RawFrame, type Region } from './pixels';
+import { cornealReflectionVote } from './voters/corneal-reflection';
 import { faceOnCardVote } from './voters/face-on-card';
 import { flashReflectanceVote } from './voters/flash-reflectance';
 import { flashReliefVote } from './voters/flash-relief';
@@ -35,18 +37,24 @@ export interface AnalysisTask {
   frames: Uint8Array[];
   sequence: Rgb[];
   maxSide: number;
+  /** Longest side, in pixels, of the KTP frame the card portrait is cut from (config capture.portraitMaxSide). */
+  portraitMaxSide: number;
   thresholds: EngineConfig['thresholds'];
   face: EngineConfig['face'];
+  ocr: EngineConfig['ocr'];
 }
 
 /** `face` is the selfie's face or the card's portrait, for enrollment and matching; null when none was found. */
+/** `card` is what the OCR read on a KTP (null for selfies); the tamper voters that need the client's claims are cast by the caller. */
 export type AnalysisResult =
-  { ok: true; antiSpoof: Vote[]; tamper: Vote[]; face: FaceSample | null } | { ok: false; undecodableFrame: number };
+  | { ok: true; antiSpoof: Vote[]; tamper: Vote[]; face: FaceSample | null; card?: CardReading | null }
+  | { ok: false; undecodableFrame: number };
 
 /**
  * Decodes the frames and runs the voters: anti-spoof for every kind, the pixel tamper voters for KTP.
  * Faces are looked for once: in the middle frame of a selfie (the flash is mid-sequence, neither first
- * nor last), and in the portrait area of the first KTP frame, cropped so the portrait is large.
+ * nor last; its landmarks place the relief measurement), and in the portrait area of the first KTP
+ * frame, decoded at full resolution and cropped so the portrait is large.
  */
 export async function analyseFrames(task: AnalysisTask): Promise<AnalysisResult> {
   const frames: RawFrame[] = [];
@@ -60,24 +68,36 @@ export async function analyseFrames(task: AnalysisTask): Promise<AnalysisResult>
   const t = task.thresholds;
   const first = frames[0] as RawFrame;
   const subject = task.kind === 'selfie' ? LAYOUT.face : LAYOUT.card;
+  // The reference light for exposure and white balance: the frame outside the face (grown, so hair and
+  // ears stay out). A card fills its frame, leaving no reference but itself.
+  const regions = task.kind === 'selfie' ? { subject, exclude: grownRegion(LAYOUT.face, 1.3) } : { subject };
   const detect = { detector: task.face.captureDetector, minScore: task.face.minDetectionScore };
   const antiSpoof = [
-    flashReflectanceVote(frames, subject, task.sequence, t.flashReflectance),
+    flashReflectanceVote(frames, regions, task.sequence, t.flashReflectance),
     frameConsistencyVote(frames, t.frameConsistency),
-    screenReplayVote(first, subject, t.screenReplay),
+    screenReplayVote(frames, subject, t.screenReplay),
   ];
   if (task.kind === 'selfie') {
     const middle = frames[Math.floor(frames.length / 2)] as RawFrame;
     const faces = await detectFaces(middle, detect);
-    antiSpoof.push(flashReliefVote(frames, LAYOUT.face, t.flashRelief), singleFaceVote(faces, middle, LAYOUT.face, t.singleFace));
+    const faceFlash = { frames, face: faces[0], regions, sequence: task.sequence };
+    antiSpoof.push(
+      flashReliefVote(faceFlash, t.flashRelief),
+      cornealReflectionVote(faceFlash, t.cornealReflection),
+      singleFaceVote(faces, middle, LAYOUT.face, t.singleFace),
+    );
     return { ok: true, antiSpoof, tamper: [], face: sampleOf(middle, faces, task.face) };
   }
-  const portrait = cropFrame(first, LAYOUT.cardPhoto);
+  // OCR runs in a child process, alongside the face detection below.
+  const reading = readCard(task.frames[0] as Uint8Array, task.ocr).catch(() => null);
+  // The portrait is small on a card: it is cut from the first frame at full resolution, not from the shrunk copy.
+  const full = await decodeFrame(task.frames[0] as Uint8Array, task.portraitMaxSide);
+  const portrait = cropFrame(full, LAYOUT.cardPhoto);
   const faces = await detectFaces(portrait, detect);
   const tamper = [
     photocopyVote(frames, LAYOUT.card, t.photocopy),
     hologramVote(frames, LAYOUT.hologram, LAYOUT.cardText, t.hologram),
     faceOnCardVote(faces, t.faceOnCard),
   ];
-  return { ok: true, antiSpoof, tamper, face: sampleOf(portrait, faces, task.face) };
+  return { ok: true, antiSpoof, tamper, face: sampleOf(portrait, faces, task.face), card: await reading };
 }

@@ -135,3 +135,17 @@ export async function deleteExpiredCaptures(db: Queryable, now: Date): Promise<n
   const { rowCount } = await db.query('DELETE FROM capture_bundles WHERE retain_until <= $1', [now]);
   return rowCount;
 }
+
+/**
+ * The face of the customer's latest passed selfie capture still within retention, or null: what a KTP's
+ * portrait is compared with (portrait_matches_selfie).
+ */
+export async function findLatestSelfieFace(db: Queryable, orgId: string, customerId: string, now: Date): Promise<Float32Array | null> {
+  const { rows } = await db.query<{ face_descriptor: Uint8Array }>(
+    `SELECT face_descriptor FROM capture_bundles
+      WHERE org_id = $1 AND customer_id = $2 AND kind = 'selfie' AND status = 'passed' AND face_descriptor IS NOT NULL AND retain_until > $3
+      ORDER BY seq DESC LIMIT 1`,
+    [orgId, customerId, now],
+  );
+  return rows[0] ? descriptorFromBytes(rows[0].face_descriptor) : null;
+}

@@ -31,6 +31,8 @@ const EngineFile = z
         clockSkewSeconds: z.number().int().nonnegative(),
         /** Frames are downscaled so their longer side is at most this many pixels before the voters run. */
         analysisMaxSide: z.number().int().min(64).max(2048),
+        /** KTP: the card portrait is cut from the first frame decoded with its longer side at most this many pixels (full resolution for phone frames). */
+        portraitMaxSide: z.number().int().min(256).max(4096),
       })
       .strict(),
     pool: z
@@ -45,25 +47,43 @@ const EngineFile = z
       .strict(),
     thresholds: z
       .object({
-        /** Pearson correlation of the face region's chroma shifts with the issued sequence (higher is live). */
+        /** Mean per-channel correlation of the subject's light (relative to the frame's background, which cancels exposure and white balance) with the issued sequence (higher is live). */
         flashReflectance: Band.extend({
-          /** Smallest mean chroma shift between frames, as a fraction of brightness, that counts as a flash response. */
-          minChromaShift: z.number().nonnegative(),
+          /** Smallest RMS change of that log ratio over the frames (0.01: 1%) that counts as a flash response. */
+          minLogShift: z.number().nonnegative(),
         }).strict(),
         /** Lowest structural correlation between consecutive frames (higher is consistent). */
         frameConsistency: Band,
-        /** High-frequency energy relative to contrast (lower is live; screens add moire). */
+        /** Strongest narrow spatial frequency over its ring's median, in dB (lower is live; a screen's moire is a peak). */
         screenReplay: Band,
         /** Mean chroma after grey-world balancing (higher is a colour original; photocopies are grey). */
         photocopy: Band,
         /** Hologram patch's flash response over the card body's (higher is a real hologram). */
         hologram: Band,
-        /** Flash response of the face's centre over the whole face's (higher is a 3D face; flat prints and screens give ~1). */
-        flashRelief: Band,
+        /** Smaller of the face's front-over-sides and front-over-chin flash response, relative to the face's (higher is a head; sheets give ~0 on one). */
+        flashRelief: Band.extend({
+          /** Least flash response of the face against the background (log units per full colour step) for the shape to be measured. */
+          minFaceResponse: z.number().nonnegative(),
+        }).strict(),
+        /** Flash response of the eyes' highlights over the face's (higher is a mirrored screen in real corneas; tints give about 1). */
+        cornealReflection: Band.extend({
+          /** As flashRelief's: least face response for the comparison to be made. */
+          minFaceResponse: z.number().nonnegative(),
+        }).strict(),
         /** Face detector confidence for the one face in a selfie (higher is surer). */
         singleFace: Band,
         /** Face detector confidence for the portrait in the card's photo area (higher is surer). */
         faceOnCard: Band,
+        /** Similarity of the card portrait to the customer's latest passed selfie (higher is the same person). */
+        portraitMatchesSelfie: Band,
+      })
+      .strict(),
+    ocr: z
+      .object({
+        /** The tesseract binary that reads KTP text, offline (Debian packages tesseract-ocr and tesseract-ocr-ind). */
+        command: z.string().min(1),
+        /** A card not read within this many ms counts as not legible. */
+        timeoutMs: z.number().int().positive(),
       })
       .strict(),
     face: z

@@ -34,6 +34,8 @@ export const analysisTask = (config: EngineConfig, kind: CaptureKind, frames: Ui
   frames,
   sequence,
   maxSide: config.capture.analysisMaxSide,
+  portraitMaxSide: config.capture.portraitMaxSide,
   thresholds: config.thresholds,
   face: config.face,
+  ocr: config.ocr,
 });

@@ -99,3 +99,60 @@ export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return va === 0 || vb === 0 ? 0 : cov / Math.sqrt(va * vb);
 }
+
+/** sRGB level (0-255) to linear light (0-1): the camera's gains multiply linear light, so ratios are taken there. */
+export const LINEAR: Float64Array = Float64Array.from({ length: 256 }, (_, v) => {
+  const s = v / 255;
+  return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+});
+
+/** Mean linear R, G, B of a region, with an optional region left out (e.g. a frame's border around the subject). */
+export function meanLinear(frame: RawFrame, region: Region, without?: Region): [number, number, number] {
+  const d = frame.data;
+  const sums = [0, 0, 0];
+  let n = 0;
+  const inside = without ? regionTest(frame, without) : undefined;
+  forEachPixel(frame, region, (i, x, y) => {
+    if (inside?.(x, y)) return;
+    sums[0] = (sums[0] as number) + (LINEAR[d[i] as number] as number);
+    sums[1] = (sums[1] as number) + (LINEAR[d[i + 1] as number] as number);
+    sums[2] = (sums[2] as number) + (LINEAR[d[i + 2] as number] as number);
+    n += 1;
+  });
+  return n === 0 ? [0, 0, 0] : [(sums[0] as number) / n, (sums[1] as number) / n, (sums[2] as number) / n];
+}
+
+/** Whether pixel (x, y) of `frame` lies in `region`, as forEachPixel decides it. */
+function regionTest(frame: RawFrame, region: Region): (x: number, y: number) => boolean {
+  const xa = Math.floor(region.x0 * frame.width);
+  const xb = Math.ceil(region.x1 * frame.width);
+  const ya = Math.floor(region.y0 * frame.height);
+  const yb = Math.ceil(region.y1 * frame.height);
+  const [cx, cy, rx, ry] = [(xa + xb) / 2, (ya + yb) / 2, (xb - xa) / 2, (yb - ya) / 2];
+  return (x, y) =>
+    x >= xa && x < xb && y >= ya && y < yb && (!region.ellipse || ((x + 0.5 - cx) / rx) ** 2 + ((y + 0.5 - cy) / ry) ** 2 <= 1);
+}
+
+/** `region` grown about its centre by `k` (1.3: 30% larger), clipped to the frame. */
+export function grownRegion(region: Region, k: number): Region {
+  const cx = (region.x0 + region.x1) / 2;
+  const cy = (region.y0 + region.y1) / 2;
+  const hw = ((region.x1 - region.x0) / 2) * k;
+  const hh = ((region.y1 - region.y0) / 2) * k;
+  return { ...region, x0: Math.max(0, cx - hw), x1: Math.min(1, cx + hw), y0: Math.max(0, cy - hh), y1: Math.min(1, cy + hh) };
+}
+
+/**
+ * Per frame, the log ratio of a region's linear colour to a reference's, per channel. A camera that keeps
+ * adjusting exposure and white balance multiplies every pixel of a frame by the same per-channel gains,
+ * which this cancels; what is left is how the region's light changed relative to the reference's.
+ */
+export function logRatios(rows: ReadonlyArray<readonly number[]>, reference: ReadonlyArray<readonly number[]>): number[][] {
+  return rows.map((row, f) => [0, 1, 2].map((c) => Math.log(Math.max(1e-5, row[c] as number) / Math.max(1e-5, (reference[f] as number[])[c] as number))));
+}
+
+/** Each channel's series minus its mean over the frames. */
+export function centredColumns(rows: readonly number[][]): number[][] {
+  const mean = [0, 1, 2].map((c) => rows.reduce((s, r) => s + (r[c] as number), 0) / Math.max(1, rows.length));
+  return rows.map((r) => r.map((v, c) => v - (mean[c] as number)));
+}

@@ -12,6 +12,7 @@ import { hmacKeyOf } from '../tenancy/keys-repo';
 import { signatureMatches } from './bundle-signature';
 import {
   findCaptureByReplayDigest,
+  findLatestSelfieFace,
   insertCapture,
   isUniqueViolation,
   type CaptureBundle,
@@ -22,8 +23,7 @@ import { consumeChallenge, findChallengeByNonce, type FlashChallenge } from './c
 import { analysisTask, type Engine } from './engine';
 import { presentCapture } from './present';
 import { replayDigest } from './replay-guard';
-import { nikChecksumVote } from './voters/nik-checksum';
-import { fuse, type Vote } from './voter';
+import { captureVerdicts } from './capture-verdicts';
 
 export const CaptureBody = z
   .object({
@@ -144,24 +144,19 @@ async function process(deps: AppDeps, engine: Engine, input: SubmitInput, digest
   if (!analysis.ok) throw undecodable(analysis.undecodableFrame);
   const face = analysis.face ? { descriptor: analysis.face.descriptor, quality: analysis.face.quality } : null;
 
-  const antiSpoof: Verdicts = {
-    fused: ({ pass: 'live', fail: 'spoof', uncertain: 'uncertain' } as const)[fuse(analysis.antiSpoof)],
-    voters: analysis.antiSpoof,
-  };
-  let tamper: Verdicts | null = null;
-  if (body.kind === 'ktp') {
-    const votes: Vote[] = [
-      nikChecksumVote({ nik: body.nik ?? '', birthDate: body.birthDate ?? '', sex: body.sex ?? 'male' }),
-      ...analysis.tamper,
-    ];
-    tamper = { fused: fuse(votes), voters: votes };
-  }
+  const selfieFace = body.kind === 'ktp' ? await findLatestSelfieFace(deps.db, caller.orgId, body.customerId, now) : null;
+  const verdicts = captureVerdicts({
+    kind: body.kind,
+    analysis,
+    selfieFace,
+    thresholds: engine.config.thresholds,
+    ...(body.kind === 'ktp' && { claims: { nik: body.nik ?? '', birthDate: body.birthDate ?? '', sex: body.sex ?? 'male' } }),
+  });
   return persist(deps, engine, input, {
     challenge,
     digest,
     now,
-    antiSpoof,
-    tamper,
+    ...verdicts,
     face,
     frameBytes: images.reduce((s, b) => s + b.length, 0),
   });
@@ -211,6 +206,7 @@ interface Outcome {
   now: Date;
   antiSpoof: Verdicts;
   tamper: Verdicts | null;
+  status: CaptureBundle['status'];
   face: CaptureBundle['face'];
   frameBytes: number;
 }
@@ -223,7 +219,6 @@ async function persist(deps: AppDeps, engine: Engine, input: SubmitInput, o: Out
   const { caller, body } = input;
   const spoof = o.antiSpoof.fused === 'spoof';
   const tampered = !spoof && o.tamper?.fused === 'fail';
-  const uncertain = o.antiSpoof.fused === 'uncertain' || o.tamper?.fused === 'uncertain';
   const capture: CaptureBundle = {
     id: newId('cap'),
     orgId: caller.orgId,
@@ -231,7 +226,7 @@ async function persist(deps: AppDeps, engine: Engine, input: SubmitInput, o: Out
     customerId: body.customerId,
     challengeId: o.challenge.id,
     kind: body.kind,
-    status: spoof || tampered ? 'failed' : uncertain ? 'requires_review' : 'passed',
+    status: o.status,
     frameCount: body.frames.length,
     frameBytes: o.frameBytes,
     bundleTimestamp: body.timestamp,

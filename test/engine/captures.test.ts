@@ -1,3 +1,4 @@
+import { labLiveSelfie } from './fixtures/lab/classes';
 import { faceScene, ktpScene, renderCapture, renderStatic, type Scene } from './fixtures/synth';
 import { engineTenant, newChallenge, signedBundle, submit, type EngineTenant, type ErrorJson } from './capture-client';
 import { startTestApp, type TestApp } from '../helpers/test-app';
@@ -21,7 +22,8 @@ describe('captures (seed 000 verification errors, DESIGN 9)', () => {
     await app?.close();
   });
 
-  const liveFrames = (sequence: Parameters<typeof renderCapture>[1]) => renderCapture(FACE, sequence, 8, { seed: 5 });
+  // A realistic genuine selfie (the capture lab's camera and room), as the engine's bands were fitted on.
+  const liveFrames = (sequence: Parameters<typeof renderCapture>[1]) => labLiveSelfie(PERSON.face, sequence, 5);
   const errorOf = async (res: Response) => ((await res.json()) as ErrorJson).error;
 
   describe('POST /v1/flash-challenges', () => {
@@ -64,6 +66,7 @@ describe('captures (seed 000 verification errors, DESIGN 9)', () => {
         ['frame_consistency', 'pass'],
         ['screen_replay', 'pass'],
         ['flash_relief', 'pass'],
+        ['corneal_reflection', 'pass'],
         ['single_face', 'pass'],
       ]);
       expect(body.face.found).toBe(true);
@@ -200,7 +203,15 @@ describe('captures (seed 000 verification errors, DESIGN 9)', () => {
       expect(res.status).toBe(201);
       expect(body.status).toBe('passed');
       expect(body.tamper.fused).toBe('pass');
-      expect(body.tamper.voters.map((v) => v.name)).toEqual(['nik_checksum', 'photocopy_greyscale', 'hologram_check', 'face_on_card']);
+      // The customer's selfie passed earlier in this suite, so the portrait is compared with it too.
+      expect(body.tamper.voters.map((v) => v.name)).toEqual([
+        'nik_checksum',
+        'nik_on_card',
+        'photocopy_greyscale',
+        'hologram_check',
+        'face_on_card',
+        'portrait_matches_selfie',
+      ]);
     });
 
     it('when a single frame cannot show the flash response, then 201 requires_review', async () => {

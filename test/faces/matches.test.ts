@@ -1,5 +1,6 @@
 import { hmacKeyOf } from '../../src/tenancy/keys-repo';
 import { newChallenge, signedBundle, submit, type EngineTenant, type ErrorJson } from '../engine/capture-client';
+import { labLiveSelfie } from '../engine/fixtures/lab/classes';
 import { faceScene, ktpScene, renderCapture, renderStatic } from '../engine/fixtures/synth';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { portraitJpeg, twoPeopleJpeg, VARIANTS } from './portraits';
@@ -56,7 +57,7 @@ describe('face enrollments and matches (seed 000 Match, DESIGN 9)', () => {
   const selfie = async (who: EngineTenant, live: boolean): Promise<string> => {
     const scene = await faceScene(0, 240, 320, { face: ALICE });
     const c = await newChallenge(app, who, 'selfie');
-    const frames = live ? await renderCapture(scene, c.sequence, 8, { seed: 3 }) : await renderStatic(scene, 8);
+    const frames = live ? await labLiveSelfie(ALICE, c.sequence, 5) : await renderStatic(scene, 8);
     const res = await submit(app, who, signedBundle(who, c, frames));
     const body = (await res.json()) as { id?: string; error?: { captureBundleId?: string } };
     const id = body.id ?? body.error?.captureBundleId;

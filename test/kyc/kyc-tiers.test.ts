@@ -6,7 +6,8 @@ import { issueKey, hmacKeyOf } from '../../src/tenancy/keys-repo';
 import type { Scope } from '../../src/tenancy/scopes';
 import { pngBase64 } from '../adapters/lapis/fixtures';
 import { newChallenge, signedBundle, submit, type EngineTenant, type ErrorJson } from '../engine/capture-client';
-import { faceScene, ktpScene, renderCapture } from '../engine/fixtures/synth';
+import { labLiveSelfie } from '../engine/fixtures/lab/classes';
+import { ktpScene, renderCapture } from '../engine/fixtures/synth';
 import { SELFIE, startSimulatedGateway, type Simulated } from '../gateway/support';
 import type { TestApp } from '../helpers/test-app';
 
@@ -72,8 +73,10 @@ const PERSON = 's6f0';
 async function captures(app: TestApp, t: Tenant): Promise<{ selfieCap: string; ktpCap: string }> {
   const capture = async (kind: 'selfie' | 'ktp') => {
     const c = await newChallenge(app, t, kind);
-    const scene = kind === 'selfie' ? await faceScene(0, 240, 320, { face: PERSON }) : await ktpScene(0, 360, 227, { face: PERSON });
-    const frames = await renderCapture(scene, c.sequence, kind === 'selfie' ? 8 : 6, { seed: kind === 'selfie' ? 3 : 2 });
+    const frames =
+      kind === 'selfie'
+        ? await labLiveSelfie(PERSON, c.sequence, 5)
+        : await renderCapture(await ktpScene(0, 360, 227, { face: PERSON }), c.sequence, 6, { seed: 2 });
     const res = await submit(app, t, signedBundle(t, c, frames, kind === 'ktp' ? VALID_KTP : undefined));
     const body = (await res.json()) as { id: string; status: string };
     if (body.status !== 'passed') throw new Error(`${kind} capture: ${res.status} ${JSON.stringify(body)}`);

@@ -12,6 +12,8 @@ export interface DetectedFace {
   score: number;
   /** 128-d descriptor from face-api's recognition net; compare with `similarity()`. */
   descriptor: Float32Array;
+  /** face-api's 68 landmarks (iBUG 300-W order: jaw 0-16, brows 17-26, nose 27-35, eyes 36-47, mouth 48-67), in the frame's pixels. */
+  landmarks: Array<{ x: number; y: number }>;
 }
 
 export interface DetectOptions {
@@ -74,6 +76,7 @@ export async function detectFaces(frame: RawFrame, options: DetectOptions): Prom
         box: { x: f.detection.box.x, y: f.detection.box.y, width: f.detection.box.width, height: f.detection.box.height },
         score: f.detection.score,
         descriptor: f.descriptor,
+        landmarks: f.landmarks.positions.map((p) => ({ x: p.x, y: p.y })),
       }))
       .sort((a, b) => b.score - a.score);
   } finally {

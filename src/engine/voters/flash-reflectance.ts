@@ -1,37 +1,52 @@
+import type { DetectedFace } from '../face-analysis/face-model';
 import type { Rgb } from '../flash-sequence';
-import { chroma, meanRgb, pearson, type RawFrame, type Region } from '../pixels';
+import { centredColumns, logRatios, meanLinear, pearson, type RawFrame, type Region } from '../pixels';
 import { round, verdictOf, type ScoreBand, type Vote } from '../voter';
 
 /** The colour on screen while frame `i` of `frameCount` was taken: frames spread evenly over the sequence. */
 export const colourForFrame = (sequence: readonly Rgb[], i: number, frameCount: number): Rgb =>
   sequence[Math.min(sequence.length - 1, Math.floor((i * sequence.length) / frameCount))] as Rgb;
 
+/** Where the subject's light is compared with light the screen hardly reaches. */
+export interface ReflectanceRegions {
+  /** The subject: the face in its guide, or the card. */
+  subject: Region;
+  /**
+   * The reference is the whole frame without this (the subject grown a little): room, shoulders. Absent
+   * when the subject fills the frame (a KTP card): the subject's own brightness is the reference, which
+   * cancels exposure but not white balance.
+   */
+  exclude?: Region;
+}
+
 /**
- * Does the region's colour follow the issued sequence, in order? Per frame, the region's chromaticity
- * minus its average over the bundle is correlated (Pearson over frames and channels) with the issued
- * colours' chromaticity minus theirs. A photo re-shown does not move (amplitude check); another sequence
- * does not correlate; the right sequence played one step late correlates better at a lag than at zero.
+ * Does the subject's light follow the issued sequence, in order? Browsers rarely lock exposure and white
+ * balance, so the camera keeps rescaling each channel of each frame, partly chasing the flash colours.
+ * Those gains multiply the whole frame alike, so per frame and channel the subject's mean linear light is
+ * divided by the reference's (everything outside the subject, which the phone's screen barely reaches):
+ * the gains cancel, the flash's share stays. Each channel's log ratio over the frames is correlated
+ * (Pearson) with that channel of the issued colours; the score is the mean over the channels that the
+ * sequence switches. A photo re-shown does not move (amplitude check); another sequence does not
+ * correlate; the right sequence played late correlates better at a lag than on time.
  */
 export function flashReflectanceVote(
   frames: readonly RawFrame[],
-  region: Region,
+  regions: ReflectanceRegions,
   sequence: readonly Rgb[],
-  band: ScoreBand & { minChromaShift: number },
+  band: ScoreBand & { minLogShift: number },
 ): Vote {
   const name = 'flash_reflectance';
   if (frames.length < 3)
     return { name, verdict: 'uncertain', score: 0, detail: 'fewer than 3 frames: the flash response cannot be followed' };
-  const observed = centred(frames.map((f) => chroma(meanRgb(f, region))));
-  const expected = centred(frames.map((_, i) => chroma(rgb(colourForFrame(sequence, i, frames.length)))));
-
-  const amplitude = Math.sqrt(observed.reduce((s, v) => s + v[0] ** 2 + v[1] ** 2 + v[2] ** 2, 0) / observed.length);
-  if (amplitude < band.minChromaShift) {
-    return { name, verdict: 'fail', score: 0, detail: `region colour does not change under the flash (shift ${round(amplitude, 5)})` };
+  const subject = frames.map((f) => meanLinear(f, regions.subject));
+  const observed = centredColumns(logRatios(subject, referenceLight(frames, subject, regions.exclude)));
+  const expected = issuedColours(sequence, frames.length);
+  const amplitude = Math.sqrt(observed.reduce((s, v) => s + (v[0] as number) ** 2 + (v[1] as number) ** 2 + (v[2] as number) ** 2, 0) / (3 * observed.length));
+  if (amplitude < band.minLogShift) {
+    return { name, verdict: 'fail', score: 0, detail: `subject's light does not change under the flash (shift ${round(amplitude, 5)})` };
   }
-  const atLag = (lag: number) =>
-    pearson(observed.slice(Math.max(0, lag)).flat(), expected.slice(0, expected.length - Math.abs(lag)).flat());
-  const onTime = pearson(observed.flat(), expected.flat());
-  const late = Math.max(atLag(1), atLag(2));
+  const onTime = correlation(observed, expected, 0);
+  const late = Math.max(correlation(observed, expected, 1), correlation(observed, expected, 2));
   if (late > onTime && late >= band.pass) {
     return {
       name,
@@ -40,13 +55,76 @@ export function flashReflectanceVote(
       detail: `colours follow the sequence late (r=${round(late, 3)} at a lag, ${round(onTime, 3)} on time)`,
     };
   }
-  const verdict = verdictOf(onTime, band);
-  return { name, verdict, score: round(onTime), detail: `correlation of reflected colour with the issued sequence r=${round(onTime, 3)}` };
+  return {
+    name,
+    verdict: verdictOf(onTime, band),
+    score: round(onTime),
+    detail: `correlation of the subject's light, exposure and white balance compensated, with the issued sequence r=${round(onTime, 3)}`,
+  };
 }
 
-const rgb = (c: Rgb): [number, number, number] => [c.r, c.g, c.b];
+/** What the landmark voters (flash_relief, corneal_reflection) measure a face's flash response from. */
+export interface FaceFlash {
+  frames: readonly RawFrame[];
+  /** The face found in the middle frame, with its 68 landmarks. */
+  face: DetectedFace | undefined;
+  regions: ReflectanceRegions;
+  sequence: readonly Rgb[];
+}
 
-function centred(rows: Array<[number, number, number]>): Array<[number, number, number]> {
-  const mean = [0, 1, 2].map((c) => rows.reduce((s, row) => s + row[c as 0 | 1 | 2], 0) / rows.length) as [number, number, number];
-  return rows.map((row) => [row[0] - mean[0], row[1] - mean[1], row[2] - mean[2]]);
+/** The issued colours per frame, the reference light per frame, and the face's flash response against that reference. */
+export function faceFlashResponse(input: FaceFlash): { expected: number[][]; reference: number[][]; faceResponse: number } {
+  const expected = issuedColours(input.sequence, input.frames.length);
+  const subject = input.frames.map((f) => meanLinear(f, input.regions.subject));
+  const reference = referenceLight(input.frames, subject, input.regions.exclude);
+  return { expected, reference, faceResponse: flashSlope(centredColumns(logRatios(subject, reference)), expected) };
+}
+
+/** Per frame, the issued colour's R, G, B as 0-1. */
+export const issuedColours = (sequence: readonly Rgb[], frameCount: number): number[][] =>
+  Array.from({ length: frameCount }, (_, i) => {
+    const c = colourForFrame(sequence, i, frameCount);
+    return [c.r / 255, c.g / 255, c.b / 255];
+  });
+
+/** Least-squares slope of the (centred) log ratios against the issued colours, pooled over the channels. */
+export function flashSlope(observed: number[][], expected: number[][]): number {
+  let num = 0;
+  let den = 0;
+  for (let c = 0; c < 3; c++) {
+    const e = expected.map((row) => row[c] as number);
+    const mean = e.reduce((s, v) => s + v, 0) / e.length;
+    for (let f = 0; f < observed.length; f++) {
+      const x = (e[f] as number) - mean;
+      num += ((observed[f] as number[])[c] as number) * x;
+      den += x * x;
+    }
+  }
+  return den === 0 ? 0 : num / den;
+}
+
+/** Per frame, the reference light: the frame outside `exclude`, or else the subject's own grey level (geometric mean of its channels). */
+export function referenceLight(frames: readonly RawFrame[], subject: number[][], exclude: Region | undefined): number[][] {
+  if (exclude) return frames.map((f) => meanLinear(f, { x0: 0, y0: 0, x1: 1, y1: 1 }, exclude));
+  return subject.map((row) => {
+    const grey = Math.cbrt(Math.max(1e-5, row[0] as number) * Math.max(1e-5, row[1] as number) * Math.max(1e-5, row[2] as number));
+    return [grey, grey, grey];
+  });
+}
+
+/** Mean per-channel Pearson correlation of observed[i + lag] with expected[i], over the channels the sequence switches. */
+function correlation(observed: number[][], expected: number[][], lag: number): number {
+  const n = observed.length - lag;
+  let sum = 0;
+  let channels = 0;
+  for (let c = 0; c < 3; c++) {
+    const e = expected.slice(0, n).map((row) => row[c] as number);
+    if (Math.max(...e) === Math.min(...e)) continue;
+    sum += pearson(
+      observed.slice(lag).map((row) => row[c] as number),
+      e,
+    );
+    channels += 1;
+  }
+  return channels === 0 ? 0 : sum / channels;
 }

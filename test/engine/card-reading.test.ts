@@ -1,0 +1,55 @@
+import { readFile } from 'node:fs/promises';
+import { engineConfig } from '../../src/engine/engine-config';
+import { parseCard, readCard } from '../../src/engine/ocr/read-card';
+import { nikOnCardVote } from '../../src/engine/voters/nik-on-card';
+import { ktpScene, renderCapture } from './fixtures/synth';
+
+const claims = { nik: '3273051508900001', birthDate: '1990-08-15', sex: 'male' as const };
+const reading = (over: Partial<ReturnType<typeof parseCard>> = {}) => ({ available: true, ...claims, birthDate: '1990-08-15', ...over });
+
+describe('parseCard: the fields of a KTP from OCR text', () => {
+  it('when tesseract reads a clean card, then the NIK, birth date and sex are taken', () => {
+    const text = 'PROVINSI JAWA BARAT\nNIK : 3273051508900001\nNama : BUDI\nTempat/Tgl Lahir : BANDUNG, 15-08-1990\nJenis Kelamin : LAKI-LAKI\n';
+    expect(parseCard(text)).toEqual({ nik: '3273051508900001', birthDate: '1990-08-15', sex: 'male' });
+  });
+  it('when OCR mistakes digits for look-alike letters on the NIK line, then they are read as digits', () => {
+    expect(parseCard('NIK : 3273O515O89OOOOl\nPEREMPUAN').nik).toBe('3273051508900001');
+    expect(parseCard('NIK : 3273O515O89OOOOl\nPEREMPUAN').sex).toBe('female');
+  });
+  it('when the NIK line has not 16 digits, then no NIK is read (never a guess)', () => {
+    expect(parseCard('NIK : 32730515089000').nik).toBeNull();
+    expect(parseCard('no card here')).toEqual({ nik: null, birthDate: null, sex: null });
+  });
+});
+
+describe('nik_on_card', () => {
+  it('when the card says what the client states, then it passes', () => {
+    expect(nikOnCardVote(reading(), claims).verdict).toBe('pass');
+  });
+  it('when the stated NIK differs from the printed one in two or more digits, then it fails without showing either', () => {
+    const vote = nikOnCardVote(reading({ nik: '3273052301850001' }), claims);
+    expect(vote).toMatchObject({ verdict: 'fail', detail: 'NIK printed on the card differs from the stated NIK in 5 digits' });
+    expect(vote.detail).not.toContain(claims.nik);
+  });
+  it("when the card's NIK was edited but its printed birth date was not, then it fails", () => {
+    const edited = '3273052301850001';
+    const vote = nikOnCardVote(reading({ nik: edited, birthDate: '1990-08-15' }), { nik: edited, birthDate: '1985-01-23', sex: 'male' });
+    expect(vote).toMatchObject({ verdict: 'fail', detail: 'birth date printed on the card differs from the one its NIK encodes' });
+  });
+  it('when one digit differs (a possible misreading) or nothing is legible, then it is uncertain, never a pass', () => {
+    expect(nikOnCardVote(reading({ nik: '3273051508900007' }), claims).verdict).toBe('uncertain');
+    expect(nikOnCardVote(reading({ nik: null }), claims).verdict).toBe('uncertain');
+    expect(nikOnCardVote({ available: false, nik: null, birthDate: null, sex: null }, claims).verdict).toBe('uncertain');
+  });
+});
+
+describe('readCard with tesseract (Debian tesseract-ocr, tesseract-ocr-ind)', () => {
+  it("when a generated card is photographed, then its printed NIK, birth date and sex are read back", async () => {
+    const [frame] = await renderCapture(await ktpScene(4, 400, 252, { text: { nik: '3171054203880012', birth: '02-03-1988', sex: 'female' } }), [{ r: 0, g: 255, b: 0 }], 1);
+    expect(await readCard(frame as Buffer, engineConfig().ocr)).toEqual({ available: true, nik: '3171054203880012', birthDate: '1988-03-02', sex: 'female' });
+  });
+  it('when the OCR binary is missing, then the card is reported unread rather than throwing', async () => {
+    const jpeg = await readFile(require.resolve('@vladmandic/face-api/demo/sample1.jpg'));
+    expect(await readCard(jpeg, { command: 'no-such-tesseract-binary', timeoutMs: 5000 })).toMatchObject({ available: false, nik: null });
+  });
+});
