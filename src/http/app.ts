@@ -7,7 +7,7 @@ import { logError, serialiseError } from './error-response';
 import { httpMetrics, recordHttpMetrics } from './http-metrics';
 import { authenticate, authenticateOperator } from './middleware/authenticate';
 import { requireCapability } from './middleware/capability';
-import { jsonBody } from './middleware/json-body';
+import { jsonBody, noBody } from './middleware/json-body';
 import { rawBody } from './middleware/raw-body';
 import { rateLimit } from './middleware/rate-limit';
 import { requestContext } from './middleware/request-context';
@@ -85,7 +85,7 @@ export function createApp(deps: AppDeps, routes: RouteSpec[] = allRoutes(deps)):
     if (spec.method !== 'get' && spec.method !== 'delete') {
       const limit = spec.bodyLimitBytes ?? deps.config.http.jsonBodyLimitBytes;
       chain.push(spec.rawBody ? rawBody(limit) : jsonBody(limit, deps.config.http.jsonMaxDepth));
-    }
+    } else chain.push(noBody());
     app[spec.method](spec.path, ...chain, runRoute(deps, spec));
   }
 

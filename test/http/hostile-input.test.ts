@@ -50,6 +50,21 @@ function raw(bytes: string, ms = 3000): Promise<{ text: string; tookMs: number }
 
 const bodyOf = (text: string) => JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4));
 
+describe('a body where none is taken', () => {
+  it('when a GET brings a 200 KB body, then it is refused unread in the suite model instead of a truncated answer', async () => {
+    const { text } = await raw(
+      `GET /docs/assets/swagger-ui.css HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 200000\r\n\r\n${'x'.repeat(200_000)}`,
+    );
+    expect(text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(bodyOf(text).error).toMatchObject({ code: 'invalid_request', status: 400 });
+  });
+
+  it('when a GET comes with an empty body, then it is answered as usual', async () => {
+    const { text } = await raw('GET /healthz HTTP/1.1\r\nhost: x\r\ncontent-length: 0\r\n\r\n');
+    expect(text).toMatch(/^HTTP\/1\.1 200 /);
+  });
+});
+
 describe('JSON the gateway walks is bounded', () => {
   it('when a 20 KB nested array comes with an Idempotency-Key, then 400 invalid_request (not 500)', async () => {
     const body = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
@@ -66,7 +81,11 @@ describe('JSON the gateway walks is bounded', () => {
   });
 
   it('when a string holds NUL or a lone surrogate, in the body or the path, then 400 naming where', async () => {
-    const error = await expectSuiteError(await gw.app.request('POST', '/v1/customers', { key, body: { externalRef: 'a\u0000b' } }), 400, 'invalid_request');
+    const error = await expectSuiteError(
+      await gw.app.request('POST', '/v1/customers', { key, body: { externalRef: 'a\u0000b' } }),
+      400,
+      'invalid_request',
+    );
     expect(error.param).toBe('externalRef');
     const lone = await gw.app.request('POST', '/v1/customers', { key, body: '{"externalRef":"\\udd6d"}' });
     expect((await expectSuiteError(lone, 400, 'invalid_request')).param).toBe('externalRef');
@@ -109,7 +128,9 @@ describe('HTTP the parser refuses, and oversized declarations', () => {
   });
 
   it('when a request with Expect: 100-continue fails authentication, then 401 without 100 Continue', async () => {
-    const { text } = await raw('POST /v1/customers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n');
+    const { text } = await raw(
+      'POST /v1/customers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n',
+    );
     expect(text).not.toContain('100 Continue');
     expect(text).toMatch(/^HTTP\/1\.1 401 /);
   });
@@ -128,7 +149,9 @@ describe('HTTP the parser refuses, and oversized declarations', () => {
       const url = new URL(gw.app.url);
       const body = '{"externalRef":"continue-1"}';
       const socket = net.connect(Number(url.port), url.hostname, () =>
-        socket.write(`POST /v1/customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`),
+        socket.write(
+          `POST /v1/customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+        ),
       );
       let text = '';
       socket.on('data', (c: Buffer) => {

@@ -75,3 +75,16 @@ export const badStringIn = (where: string) => {
   const detail = `${path ? `${path}: ` : ''}strings must be well-formed Unicode without NUL (U+0000)`;
   return new AppError('invalid_request', { params: { detail }, param: path || undefined });
 };
+
+/**
+ * For routes that take no body (GET, DELETE): a request that brings one is refused unread, the connection
+ * closed after the small answer. Left unread, a large body makes Node cut the connection while a long answer
+ * is still being written, and the client gets a truncated 200.
+ */
+export function noBody(): RequestHandler {
+  return (req, res, next) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (req.headers['transfer-encoding'] === undefined && !(declared > 0)) return next();
+    refuseUnread(res, next, new AppError('invalid_request', { params: { detail: `${req.method} takes no body` } }));
+  };
+}
