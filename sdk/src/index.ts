@@ -14,3 +14,4 @@ export * from './errors';
 export { OPERATIONS, type ErrorCode, type OperationId, type PathParams, type QueryParams, type RequestBodies } from './generated/api';
 export { paginate, type Page } from './pagination';
 export type * from './types';
+export { verifyWebhookSignature, type VerifyWebhookOptions, type WebhookCheck } from './webhooks';
