@@ -7,6 +7,7 @@ import { tryCandidate, type InvokeDeps } from '../../src/gateway/invoke';
 import { hmacKeyOf, issueKey } from '../../src/tenancy/keys-repo';
 import type { Scope } from '../../src/tenancy/scopes';
 import { newChallenge, signedBundle, submit, type EngineTenant } from '../engine/capture-client';
+import { labLiveSelfie } from '../engine/fixtures/lab/classes';
 import { faceScene, ktpScene, renderCapture, renderStatic } from '../engine/fixtures/synth';
 import { SELFIE, startSimulatedGateway, type Simulated } from './support';
 
@@ -19,7 +20,8 @@ import { SELFIE, startSimulatedGateway, type Simulated } from './support';
 jest.setTimeout(120_000);
 
 /** One person of the sample faces (test/engine/fixtures/sample-faces.json), on both the selfie and the card. */
-const ALICE = 's1f1';
+// A frontal sample face the capture lab renders (labLiveSelfie), on the selfie and on the card.
+const ALICE = 's6f0';
 const ALICE_KTP = { nik: '3273051508900001', birthDate: '1990-08-15', sex: 'male' as const };
 const SCOPES: Scope[] = [
   'customers:write',
@@ -107,7 +109,8 @@ beforeAll(async () => {
   const cardScene = await ktpScene(3, 360, 227, { face: ALICE });
   // The KTP first: its portrait becomes the customer's `ktp_extract` enrollment, what the selfie is matched with.
   ktpBundle = await capture('ktp', (sequence) => renderCapture(cardScene, sequence, 8, { seed: 5 }));
-  liveSelfie = await capture('selfie', (sequence) => renderCapture(selfieScene, sequence, 8, { seed: 3 }));
+  // A genuine selfie as the capture lab renders one (the engine's bands are fitted to such captures, not to synth's).
+  liveSelfie = await capture('selfie', (sequence) => labLiveSelfie(ALICE, sequence, 5));
   spoofSelfie = await capture('selfie', () => renderStatic(selfieScene, 8));
 });
 afterAll(() => gw?.close());
@@ -231,8 +234,7 @@ describe('identity_selfie: AccuAuth, then the registry-less engine', () => {
   it('when the only enrollment is the selfie bundle itself, then the engine does not match it with itself: no_active_enrollments', async () => {
     const res = await gw.app.request('POST', '/v1/customers', { key: t.key, body: { externalRef: 'selfie-only' } });
     const selfieOnly: EngineTenant = { ...t, customerId: ((await res.json()) as { id: string }).id };
-    const scene = await faceScene(0, 240, 320, { face: ALICE });
-    const bundle = await capture('selfie', (sequence) => renderCapture(scene, sequence, 8, { seed: 4 }), selfieOnly);
+    const bundle = await capture('selfie', (sequence) => labLiveSelfie(ALICE, sequence, 6), selfieOnly);
     const enrolled = await gw.app.request('POST', `/v1/customers/${selfieOnly.customerId}/enrollments`, {
       key: t.key,
       body: { captureBundleId: bundle },
