@@ -1,5 +1,6 @@
 /** The fuzz server (fuzz-server.ts) as a child process: started, watched for an exit, stopped. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,7 +21,14 @@ export function startFuzzServer(env: NodeJS.ProcessEnv): Promise<FuzzServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'verigate-fuzz-'));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fuzz-server.ts')], {
     cwd: ROOT,
-    env: { ...process.env, NODE_OPTIONS: '', VERIGATE_DATA_DIR: dataDir, ...env },
+    // Queues of its own: the events it records are announced on them, not on another run's sharing the Redis.
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      VERIGATE_DATA_DIR: dataDir,
+      VERIGATE_QUEUE_PREFIX: `fuzz-${randomBytes(4).toString('hex')}`,
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let exit: string | undefined;

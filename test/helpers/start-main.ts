@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { REDIS_URL } from './test-app';
 
@@ -31,6 +32,8 @@ export async function startMain(dataDir: string, role: 'all' | 'gateway', env: R
       HOST: '127.0.0.1',
       VERIGATE_DATA_DIR: dataDir,
       REDIS_URL,
+      // Queues of its own on the shared test Redis: jobs other test processes left there are not its work.
+      VERIGATE_QUEUE_PREFIX: `main-${randomBytes(4).toString('hex')}`,
       LOG_LEVEL: 'info',
       NODE_ENV: 'development',
       ...env,

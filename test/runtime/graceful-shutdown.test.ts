@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +27,8 @@ function startChild(dataDir: string): Promise<Child> {
       PORT: '0',
       HOST: '127.0.0.1',
       REDIS_URL,
+      // Queues of its own on the shared test Redis.
+      VERIGATE_QUEUE_PREFIX: `shutdown-${randomBytes(4).toString('hex')}`,
       VERIGATE_DATA_DIR: dataDir,
       VERIGATE_MASTER_KEY: TEST_MASTER_KEY,
     },
