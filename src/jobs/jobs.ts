@@ -32,6 +32,16 @@ export class Jobs {
     await this.queue(queue).add(name, data, options);
   }
 
+  /**
+   * Hands a job over again that may have been lost (Redis restarted, a job gave up): a new one when the queue
+   * holds none of this id, the failed one retried; one waiting, delayed or running is left alone.
+   */
+  async addAgain(queue: string, name: string, data: Record<string, unknown>, jobId: string): Promise<void> {
+    const job = await this.queue(queue).getJob(jobId);
+    if (!job) return this.add(queue, name, data, { jobId });
+    if (await job.isFailed()) await job.retry();
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();

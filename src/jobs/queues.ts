@@ -16,7 +16,7 @@ export interface WorkJobs {
 }
 
 /** Retries of the work queues: a job that fails (a database or Redis hiccup) runs again with backoff. */
-export const WORK_JOB_OPTIONS = {
+const WORK_JOB_OPTIONS = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
   removeOnComplete: { age: 24 * 3600, count: 10_000 },

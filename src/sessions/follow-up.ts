@@ -3,7 +3,7 @@ import type { AppDeps } from '../deps';
 import type { Attempt, PendingAttempt } from '../gateway/attempt';
 import { tryCandidate } from '../gateway/invoke';
 import { insertLedgerEntry, settleLedgerEntry } from '../ledger/ledger-repo';
-import { QUEUES, WORK_JOB_OPTIONS } from '../jobs/queues';
+import { QUEUES } from '../jobs/queues';
 import { deletePendingAttempt, insertPendingAttempt, settleAttempt } from '../verifications/verifications-repo';
 import { applyEvent, type SessionEventResult } from './apply-session-event';
 import { listOverdueSessions, listUnprocessedInbound, takeFollowUp, type OverdueSession } from './sessions-repo';
@@ -40,7 +40,7 @@ export async function followUpSessions(deps: AppDeps): Promise<FollowUpResult> {
   const now = deps.now();
   let requeued = 0;
   for (const id of await listUnprocessedInbound(deps.db, new Date(now.getTime() - REQUEUE_AFTER_MS), BATCH)) {
-    await requeue(deps, id);
+    await deps.jobs.addAgain(QUEUES.sessions, 'apply-session-event', { inboundId: id }, id);
     requeued += 1;
   }
   const overdue = await listOverdueSessions(deps.db, now, {
@@ -74,14 +74,6 @@ export async function followUpSessions(deps: AppDeps): Promise<FollowUpResult> {
     }
   }
   return { followedUp, requeued, events };
-}
-
-/** A webhook's job again: a new one when it is gone, the failed one retried when it gave up. */
-async function requeue(deps: AppDeps, inboundId: string): Promise<void> {
-  const queue = deps.jobs.queue(QUEUES.sessions);
-  const job = await queue.getJob(inboundId);
-  if (job && (await job.isFailed())) return job.retry();
-  if (!job) await deps.jobs.add(QUEUES.sessions, 'apply-session-event', { inboundId }, { ...WORK_JOB_OPTIONS, jobId: inboundId });
 }
 
 /** The one status fetch of an overdue session, taken by one worker only: written ahead with the take, settled after. */

@@ -2,7 +2,7 @@ import type { InboundWebhooks, ProviderId } from '../../adapters/types';
 import type { AppDeps } from '../deps';
 import { AppError } from '../errors/app-error';
 import { newId } from '../ids';
-import { QUEUES, WORK_JOB_OPTIONS } from '../jobs/queues';
+import { QUEUES } from '../jobs/queues';
 import { recordInbound, type StoredEvent } from './sessions-repo';
 
 /** A webhook dated further ahead than this is refused as stale: the vendor's clock and ours agree within minutes. */
@@ -84,7 +84,7 @@ export async function receiveWebhook(
   }
   // Kept in Postgres first, so a lost enqueue (Redis down) is only late: the follow-up sweep enqueues it again.
   await deps.jobs
-    .add(QUEUES.sessions, 'apply-session-event', { inboundId: kept.id }, { ...WORK_JOB_OPTIONS, jobId: kept.id })
+    .add(QUEUES.sessions, 'apply-session-event', { inboundId: kept.id }, { jobId: kept.id })
     .catch((err: Error) =>
       deps.logger.warn({ err: err.message, inboundId: kept.id }, 'session event not enqueued; the follow-up sweep will'),
     );

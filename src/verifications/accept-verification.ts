@@ -1,6 +1,6 @@
 import type { AppDeps, Caller } from '../deps';
 import { newId } from '../ids';
-import { QUEUES, WORK_JOB_OPTIONS } from '../jobs/queues';
+import { QUEUES } from '../jobs/queues';
 import type { UnitOfWork } from '../store/db';
 import { listUnstartedAsync, storeSealedInput } from './async-repo';
 import { checkRequest, type VerificationRequest } from './run-verification';
@@ -59,7 +59,7 @@ export async function acceptVerification(
 /** Hands an accepted verification to the workers; never throws (the sweep enqueues it again). */
 export async function enqueueRun(deps: AppDeps, verificationId: string): Promise<void> {
   await deps.jobs
-    .add(QUEUES.verifications, 'run-verification', { verificationId }, { ...WORK_JOB_OPTIONS, jobId: verificationId })
+    .add(QUEUES.verifications, 'run-verification', { verificationId }, { jobId: verificationId })
     .catch((err: Error) => deps.logger.warn({ err: err.message, verificationId }, 'verification not enqueued; the sweep will'));
 }
 
@@ -72,11 +72,6 @@ const REQUEUE_AFTER_MS = 60_000;
  */
 export async function requeueUnstarted(deps: AppDeps, limit = 200): Promise<number> {
   const ids = await listUnstartedAsync(deps.db, new Date(deps.now().getTime() - REQUEUE_AFTER_MS), limit);
-  const queue = deps.jobs.queue(QUEUES.verifications);
-  for (const id of ids) {
-    const job = await queue.getJob(id);
-    if (job && (await job.isFailed())) await job.retry();
-    else if (!job) await enqueueRun(deps, id);
-  }
+  for (const id of ids) await deps.jobs.addAgain(QUEUES.verifications, 'run-verification', { verificationId: id }, id);
   return ids.length;
 }

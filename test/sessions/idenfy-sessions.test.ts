@@ -1,4 +1,5 @@
 import { signWebhook } from '../../adapters/idenfy/webhook';
+import { idenfyWebhookPayload } from '../adapters/idenfy/webhook-payload';
 import { IDENFY_SANDBOX_CREDENTIALS } from '../../adapters/idenfy/simulator';
 import { loadPricing } from '../../src/ledger/pricing';
 import { followUpSessions } from '../../src/sessions/follow-up';
@@ -56,32 +57,8 @@ async function metric(gw: Simulated, name: string, labels: string): Promise<numb
 
 /** A webhook as iDenfy would send it for `scanRef`, signed with `key`. */
 function webhook(scanRef: string, over: Record<string, unknown> = {}, key: string = SANDBOX_KEY) {
-  const body = JSON.stringify({
-    final: true,
-    platform: 'PC',
-    status: {
-      overall: 'APPROVED',
-      fraudTags: [],
-      mismatchTags: [],
-      autoFace: 'FACE_MATCH',
-      manualFace: null,
-      autoDocument: 'DOC_VALIDATED',
-      manualDocument: null,
-      additionalSteps: null,
-    },
-    data: { docFirstName: 'BUDI', docLastName: 'SANTOSO' },
-    fileUrls: {},
-    scanRef,
-    clientId: 'cus_x',
-    companyId: 'c',
-    beneficiaryId: 'b',
-    startTime: Math.floor(Date.now() / 1000) - 60,
-    finishTime: Math.floor(Date.now() / 1000),
-    clientIp: '127.0.0.1',
-    clientIpCountry: 'ID',
-    clientLocation: 'Jakarta',
-    ...over,
-  });
+  const now = Math.floor(Date.now() / 1000);
+  const body = JSON.stringify(idenfyWebhookPayload({ scanRef, startTime: now - 60, finishTime: now, ...over }));
   return {
     body,
     headers: {

@@ -1,37 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { parseWebhook, verifyWebhookSignature, webhookFacts } from '../../../adapters/idenfy';
 import { signWebhook } from '../../../adapters/idenfy/webhook';
+import { idenfyWebhookPayload as payload } from './webhook-payload';
 
 const KEY = 'signing-key-new';
 const OLD_KEY = 'signing-key-old';
-
-const payload = (overrides: Record<string, unknown> = {}) => ({
-  final: true,
-  platform: 'PC',
-  status: {
-    overall: 'APPROVED',
-    fraudTags: [],
-    mismatchTags: [],
-    autoFace: 'FACE_MATCH',
-    manualFace: null,
-    autoDocument: 'DOC_VALIDATED',
-    manualDocument: null,
-    additionalSteps: null,
-  },
-  data: { docFirstName: 'BUDI', docLastName: 'SANTOSO', docSex: 'MALE', ageEstimate: 'OVER_25' },
-  fileUrls: { FRONT: 'https://s3.example/front.png' },
-  scanRef: 'ec6a7108-8c26-11e9-9758-309c231b1bac',
-  externalRef: 'ver_123',
-  clientId: 'cust-1',
-  companyId: 'c-1',
-  beneficiaryId: 'b-1',
-  startTime: 1_700_000_000,
-  finishTime: 1_700_000_100,
-  clientIp: '203.0.113.7',
-  clientIpCountry: 'ID',
-  clientLocation: 'Jakarta',
-  ...overrides,
-});
 
 const raw = (body: unknown) => Buffer.from(JSON.stringify(body));
 
