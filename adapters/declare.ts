@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { AdapterOutcome, CallContext, Check, FetchedUrl, Operation, OperationMeta } from './types';
+import type { AdapterOutcome, CallContext, Check, FetchedUrl, Operation, OperationMeta, StepData } from './types';
 
 /** What an adapter writes for one operation in its declaration. */
 export interface OperationSpec<I> {
@@ -62,5 +62,72 @@ export function inbound(spec: { endpoint: string; listPrice?: number }): Operati
       ok: false,
       issues: [{ code: 'custom', path: [], message: 'an inbound operation is never called', input: undefined }],
     }),
+  };
+}
+
+/** One step of a flow as an adapter writes it. */
+export interface FlowStepSpec<I> {
+  /** The declared operation the step calls. */
+  operation: string;
+  /** Its input, from the flow's input and what the steps before it answered. */
+  input(input: I, done: StepData): unknown;
+  /** Whether the flow makes this step at all for this input (default always): an optional video, say. */
+  when?(input: I): boolean;
+  /** A `pending` verdict of this step means the vendor waits on the person: ask again later (default false). */
+  waits?: boolean;
+}
+
+/** What an adapter writes for a multi-step flow that answers a check (see Flow, adapters/types.ts). */
+export interface FlowSpec<I> {
+  endpoint: string;
+  serves: Check;
+  /** The check's input for this vendor: what routing tries the verification's input against. */
+  input: z.ZodType<I>;
+  /** The steps in order; each names an operation of the same declaration. */
+  steps: ReadonlyArray<FlowStepSpec<I>>;
+  /** Steps that only read the vendor's state (default none): repeated when a dead worker left one in flight. */
+  repeatable?: readonly string[];
+  /** The verification's result from the steps' data once the flow is complete. */
+  result(done: StepData): unknown;
+  /** Runs only as an asynchronous verification (default true: a flow waits on several calls). */
+  asyncOnly?: boolean;
+  fetchedUrls?(input: I): FetchedUrl[];
+}
+
+/**
+ * A vendor's multi-step flow, declared as the operation that serves its check: routing reads the check's input
+ * with the flow's schema as for any operation, and the gateway walks the steps (src/gateway/flow.ts), each a
+ * call of one of the declaration's operations with its own row in the mapping table. The flow is never called
+ * itself.
+ */
+export function flow<I>(spec: FlowSpec<I>): Operation {
+  const read = (input: unknown) => spec.input.parse(input);
+  return {
+    endpoint: spec.endpoint,
+    serves: spec.serves,
+    fallbackOnly: false,
+    registryless: false,
+    listPrice: 0,
+    prepare(input) {
+      const parsed = spec.input.safeParse(input);
+      if (!parsed.success) return { ok: false, issues: parsed.error.issues };
+      return {
+        ok: true,
+        call: () => Promise.reject(new Error(`the flow serving ${spec.serves} is walked step by step, never called`)),
+        fetchedUrls: spec.fetchedUrls?.(parsed.data) ?? [],
+      };
+    },
+    flow: {
+      asyncOnly: spec.asyncOnly ?? true,
+      repeatable: spec.repeatable ?? [],
+      result: spec.result,
+      complete: (done) => done.has(spec.steps.at(-1)?.operation ?? ''),
+      waits: spec.steps.filter((s) => s.waits).map((s) => s.operation),
+      next(input, done) {
+        const parsed = read(input);
+        const step = spec.steps.find((s) => !done.has(s.operation) && (s.when?.(parsed) ?? true));
+        return step ? { operation: step.operation, input: step.input(parsed, done) } : null;
+      },
+    },
   };
 }

@@ -14,7 +14,7 @@ import type { SimulatorStarter } from './simulator-kit';
 export type ProviderId = string;
 
 /** The checks of POST /v1/verifications (DESIGN 3). */
-export const CHECKS = ['identity_selfie', 'name_check', 'document', 'face_match', 'liveness', 'hosted_session'] as const;
+export const CHECKS = ['identity_selfie', 'name_check', 'document', 'face_match', 'liveness', 'hosted_session', 'ekyc_request'] as const;
 export type Check = (typeof CHECKS)[number];
 
 /** Failures below HTTP: the request may or may not have reached the vendor (and been billed). */
@@ -115,6 +115,46 @@ export interface Operation {
   listPrice: number;
   /** Reads the input with the operation's schema; routing skips a provider whose operation refuses it. */
   prepare(input: unknown): PreparedCall;
+  /**
+   * Set when the operation is a vendor's multi-step flow (built by `flow()`, adapters/declare.ts): the check
+   * is answered by calling other operations of the same provider in turn, each one a call of its own.
+   */
+  flow?: Flow;
+}
+
+/** What the steps of a flow made so far: each answered step's data, by operation name. */
+export type StepData = ReadonlyMap<string, unknown>;
+
+/** The next call of a flow: which operation, with which input (read by that operation's own schema). */
+export interface FlowStep {
+  operation: string;
+  input: unknown;
+}
+
+/**
+ * A vendor's multi-step flow (Lapis' eKYC request: upload, match, create, find, accept, retrieve). The
+ * gateway walks it: each step is written ahead, called, booked and settled like any call, and a worker that
+ * dies mid-flow goes on from the steps recorded (src/gateway/flow.ts).
+ */
+export interface Flow {
+  /** Runs only as an asynchronous verification: it waits on people and several vendor calls. */
+  asyncOnly: boolean;
+  /** The step after those answered (`done`), for the flow's input; null once the flow is complete. */
+  next(input: unknown, done: StepData): FlowStep | null;
+  /** Whether the flow's last step answered: what a replay of recorded steps, without the input, can tell. */
+  complete(done: StepData): boolean;
+  /**
+   * Steps whose `pending` verdict means the vendor waits on the person: the verification stays `pending` and
+   * the step is made again later (config `verifications.flowWaits`), until it answers otherwise or time is up.
+   */
+  waits: readonly string[];
+  /**
+   * Operations that only read the vendor's state: a call of one that a dead worker left in flight is made
+   * again when the flow goes on (any other interrupted step ends the flow; it may have been acted on).
+   */
+  repeatable: readonly string[];
+  /** The verification's result once the flow is complete, from its steps' data (ids and verdicts). */
+  result(done: StepData): unknown;
 }
 
 /** Where a vendor reached over HTTP lives, by default; config/providers.json may override any of it per deployment. */

@@ -55,6 +55,18 @@ const GatewayFile = z
         sweepEverySeconds: z.number().int().positive(),
         /** Asynchronous verifications (`mode: "async"`) run at most this many at once per worker process (default 8). */
         asyncConcurrency: z.number().int().positive().default(8),
+        /**
+         * A vendor flow waiting on the person: asked about again after `firstSeconds` (default 60), then twice as
+         * long each time up to `maxSeconds` (default 3600); ended `expired` once `limitSeconds` (default 259200,
+         * 72 h) after it was accepted.
+         */
+        flowWaits: z
+          .object({
+            firstSeconds: z.number().positive(),
+            maxSeconds: z.number().positive(),
+            limitSeconds: z.number().positive(),
+          })
+          .default({ firstSeconds: 60, maxSeconds: 3600, limitSeconds: 259_200 }),
       })
       .strict(),
     sessions: z

@@ -72,19 +72,39 @@ export type LapisFaceAuthenticationInput = z.infer<typeof LapisFaceAuthenticatio
 export const LapisLivelinessInput = z.strictObject({ documentId: nonEmpty, video: LapisVideoSource });
 export type LapisLivelinessInput = z.infer<typeof LapisLivelinessInput>;
 
-export const LapisKycRequestCreateInput = z.strictObject({
+/** The applicant of an eKYC request: Lapis sends the email OTP and makes the phone call to these. */
+const applicant = {
   email: z.email(),
   /** With the country code (LP-CREATE), e.g. +6281234567890. */
   phoneNumber: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an international number with its country code, e.g. +6281234567890'),
-  documentId: nonEmpty,
-});
+};
+
+export const LapisKycRequestCreateInput = z.strictObject({ ...applicant, documentId: nonEmpty });
 export type LapisKycRequestCreateInput = z.infer<typeof LapisKycRequestCreateInput>;
 
 /** A Lapis eKYC request id (a random number on Lapis' side, carried as text). */
-export const LapisKycRequestIdInput = z.strictObject({ requestId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a Lapis request id') });
+export const LapisKycRequestIdInput = z.strictObject({
+  requestId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a Lapis request id'),
+});
 export type LapisKycRequestIdInput = z.infer<typeof LapisKycRequestIdInput>;
 
 export const LapisKycRequestListInput = z.strictObject({ accepted: z.boolean() });
+
+/** Finds the open request of one applicant (create answers without its id). */
+export const LapisKycRequestFindInput = z.strictObject(applicant);
+export type LapisKycRequestFindInput = z.infer<typeof LapisKycRequestFindInput>;
+
+/**
+ * The `ekyc_request` check's input for Lapis' whole eKYC flow: the document, the face to match with it, an
+ * optional liveliness video, and the applicant Lapis then sends an email OTP and calls.
+ */
+export const LapisEkycRequestInput = z.strictObject({
+  document: LapisDocumentUploadInput,
+  face: LapisImageSource,
+  video: LapisVideoSource.optional(),
+  ...applicant,
+});
+export type LapisEkycRequestInput = z.infer<typeof LapisEkycRequestInput>;
 export type LapisKycRequestListInput = z.infer<typeof LapisKycRequestListInput>;
 
 // ---------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import {
   LapisFaceAuthenticationInput,
   LapisFaceAuthenticationResponse,
   LapisKycRequestCreateInput,
+  LapisKycRequestFindInput,
   LapisKycRequestIdInput,
   LapisKycRequestListInput,
   LapisLivelinessInput,
@@ -92,6 +93,9 @@ export interface LapisRequestsData {
   requests: LapisKycRequestData[];
 }
 
+/** One open request found by its applicant's email and phone number: its id and state, nothing of the others listed. */
+export type LapisFoundRequest = Pick<LapisKycRequestData, 'requestId' | 'isValidated' | 'isAccepted'>;
+
 // ---------------------------------------------------------------------------------------------------
 // Suite input -> Lapis body. Invalid input and oversized payloads throw before any upstream call.
 // ---------------------------------------------------------------------------------------------------
@@ -170,6 +174,8 @@ export const toRequestId = (input: LapisKycRequestIdInput): string => parseInput
 
 export const toListAccepted = (input: LapisKycRequestListInput): boolean => parseInput(LapisKycRequestListInput, input).accepted;
 
+export const toApplicant = (input: LapisKycRequestFindInput): LapisKycRequestFindInput => parseInput(LapisKycRequestFindInput, input);
+
 // ---------------------------------------------------------------------------------------------------
 // Lapis answer -> facts (+ data on success).
 // ---------------------------------------------------------------------------------------------------
@@ -181,6 +187,8 @@ interface Success<T, D> {
   data(body: T): D;
   /** The id Lapis assigned in this answer, when it carries one. */
   requestId?(body: T): string | undefined;
+  /** The answer's verdict for the mapping table (`result`), where a 200 alone does not say it. */
+  result?(body: T): string;
 }
 
 /**
@@ -193,7 +201,6 @@ const meaningInStatus = (status: number) => STATUS_ONLY.has(status) || status >=
 
 /** The longest vendor text kept as a message, in characters: enough for any documented line, not an HTML page. */
 const MAX_TEXT_MESSAGE = 200;
-
 
 /** `error` wins when a body has both: it is the key of every documented failure but one. */
 function messageOf(body: LapisErrorBody): string {
@@ -227,7 +234,11 @@ function lapisAnswer<T, D>(raw: RawExchange, success: Success<T, D>, knownId?: s
     read: (body) => {
       const message = (body as { message?: unknown }).message;
       const requestId = success.requestId?.(body);
-      return { data: success.data(body), facts: compact({ message: typeof message === 'string' ? message : undefined, requestId }) };
+      const result = success.result?.(body);
+      return {
+        data: success.data(body),
+        facts: compact({ message: typeof message === 'string' ? message : undefined, requestId, result }),
+      };
     },
     error: errorFacts,
     knownId,
@@ -288,7 +299,11 @@ export const fromFaceAuthentication = (raw: RawExchange, documentId: string): Ad
 export const fromLiveliness = (raw: RawExchange, documentId: string): AdapterOutcome<LapisLivelinessData> =>
   lapisAnswer(
     raw,
-    { statuses: [200], schema: LapisLivelinessResponse, data: (b) => ({ documentId, ...(b.score === undefined ? {} : { score: b.score }) }) },
+    {
+      statuses: [200],
+      schema: LapisLivelinessResponse,
+      data: (b) => ({ documentId, ...(b.score === undefined ? {} : { score: b.score }) }),
+    },
     documentId,
   );
 
@@ -305,5 +320,47 @@ export const fromKycRequestDelete = (raw: RawExchange, requestId: string): Adapt
 export const fromKycRequestList = (raw: RawExchange): AdapterOutcome<LapisRequestsData> =>
   lapisAnswer(raw, { statuses: [200], schema: LapisRequestsResponse, data: (b) => ({ requests: b.requests.map(kycRequest) }) });
 
+/** Get-one, with the request's state as the verdict: `accepted` (and validated), `open`, or `missing` (an empty list). */
 export const fromKycRequestGet = (raw: RawExchange, requestId: string): AdapterOutcome<LapisRequestsData> =>
-  lapisAnswer(raw, { statuses: [200], schema: LapisRequestsResponse, data: (b) => ({ requests: b.requests.map(kycRequest) }) }, requestId);
+  lapisAnswer(
+    raw,
+    {
+      statuses: [200],
+      schema: LapisRequestsResponse,
+      data: (b) => ({ requests: b.requests.map(kycRequest) }),
+      result: (b) => {
+        const found = b.requests[0];
+        if (!found) return 'missing';
+        return found.isAccepted && found.isValidated ? 'accepted' : 'open';
+      },
+    },
+    requestId,
+  );
+
+/**
+ * The open request of one applicant, from the list of open requests: Lapis' create answers without the new
+ * request's id, and an email and a phone number belong to one open request at most (LP-CREATE). Only the
+ * match's id and state are kept. Verdict: `validated` (the person did the email OTP and the phone call),
+ * `awaiting_person`, or `not_found`.
+ */
+export const fromKycRequestFind = (
+  raw: RawExchange,
+  applicant: LapisKycRequestFindInput,
+): AdapterOutcome<LapisFoundRequest | undefined> => {
+  const match = (requests: readonly LapisKycRequest[]) =>
+    requests.find((r) => r.email.toLowerCase() === applicant.email.toLowerCase() && r.phoneNumber === applicant.phoneNumber);
+  return lapisAnswer(raw, {
+    statuses: [200],
+    schema: LapisRequestsResponse,
+    data: (b) => {
+      const found = match(b.requests);
+      return found ? { requestId: found.id, isValidated: found.isValidated, isAccepted: found.isAccepted } : undefined;
+    },
+    // No ledger request id: the same request is looked for again while the person has not validated it.
+    result: (b) => {
+      const found = match(b.requests);
+      if (!found) return 'not_found';
+      return found.isValidated ? 'validated' : 'awaiting_person';
+    },
+  });
+};

@@ -7,6 +7,7 @@ import { deleteExpiredEnrollments } from '../faces/enrollments-repo';
 import { applySessionEvent } from '../sessions/apply-session-event';
 import { followUpSessions } from '../sessions/follow-up';
 import { requeueUnstarted } from '../verifications/accept-verification';
+import { requeueOverdueAsks } from '../verifications/flow-waits';
 import { runQueuedVerification } from '../verifications/run-queued-verification';
 import { DeliveryAbandoned, deliverOnce, type WebhookWorkerDeps } from '../webhooks/deliver';
 import { fanOut, sweepWebhooks } from '../webhooks/fan-out';
@@ -28,8 +29,8 @@ function maintenanceProcessors(deps: WorkerDeps): Processors<MaintenanceJobs> {
       enrollmentsDeleted: await deleteExpiredEnrollments(deps.db, deps.now()),
     }),
     'settle-abandoned-verifications': async () => ({
-      ...(await settleAbandoned({ ...deps, leaseSeconds: deps.config.verifications.leaseSeconds })),
-      requeued: await requeueUnstarted(deps),
+      ...(await settleAbandoned({ ...deps, registry: deps.gateway.registry, leaseSeconds: deps.config.verifications.leaseSeconds })),
+      requeued: (await requeueUnstarted(deps)) + (await requeueOverdueAsks(deps)),
     }),
     'follow-up-sessions': async () => {
       const r = await followUpSessions(deps);
@@ -95,7 +96,13 @@ export function startWorkers(deps: WorkerDeps, connection: Redis): Worker[] {
   return [
     worker(deps, QUEUES.maintenance, maintenanceProcessors(deps), { ...base, concurrency: 1 }),
     worker(deps, QUEUES.sessions, workProcessors(deps), { ...base, concurrency: 4 }),
-    worker(deps, QUEUES.verifications, workProcessors(deps), { ...base, concurrency: deps.config.verifications.asyncConcurrency }),
+    worker(deps, QUEUES.verifications, workProcessors(deps), {
+      ...base,
+      concurrency: deps.config.verifications.asyncConcurrency,
+      // A dead worker's job runs again as soon as its verification's lease would let a run take it.
+      lockDuration: deps.config.verifications.leaseSeconds * 1000,
+      stalledInterval: deps.config.verifications.leaseSeconds * 1000,
+    }),
     startWebhooksWorker(deps, connection),
   ];
 }

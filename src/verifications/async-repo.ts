@@ -20,9 +20,11 @@ export async function deleteSealedInput(tx: Queryable, verificationId: string): 
 }
 
 /**
- * Takes an accepted asynchronous verification for a worker's run: only while it is `processing`, and either
- * never started (no call recorded) or left by a run whose lease ran out, so two runs never call for it at once.
- * Returns it, or null with whether it is still processing (held by a live run) or already ended.
+ * Takes an accepted asynchronous verification for a worker's run: while it is `processing`, either never
+ * started (no call recorded) or left by a run whose lease ran out, so two runs never call for it at once; or
+ * while its vendor flow waits (`pending` with a next ask), which makes it `processing` again for this run
+ * (its `completedAt` then still says when it was last answered). Returns it, or null with whether it is still
+ * processing (held by a live run) or already ended.
  */
 export async function takeAccepted(
   tx: Queryable,
@@ -31,9 +33,11 @@ export async function takeAccepted(
   leaseUntil: Date,
 ): Promise<{ taken: Verification } | { taken: null; ended: boolean; exists: boolean }> {
   const { rows } = await tx.query<VerificationRow>(
-    `UPDATE verifications v SET lease_until = $3
-      WHERE v.id = $1 AND v.status = 'processing' AND v.mode = 'async'
-        AND (v.lease_until < $2 OR NOT EXISTS (SELECT 1 FROM verification_attempts a WHERE a.verification_id = v.id))
+    `UPDATE verifications v SET lease_until = $3, status = 'processing', resume_at = NULL
+      WHERE v.id = $1 AND v.mode = 'async'
+        AND ((v.status = 'processing'
+              AND (v.lease_until < $2 OR NOT EXISTS (SELECT 1 FROM verification_attempts a WHERE a.verification_id = v.id)))
+          OR (v.status = 'pending' AND v.resume_at IS NOT NULL))
       RETURNING v.*`,
     [id, now, leaseUntil],
   );

@@ -6,6 +6,7 @@ import { runVerification } from './run-verification';
 import { announceEvents } from '../webhooks/announce';
 import { recordEvent } from '../webhooks/events-repo';
 import { verificationEvent } from './verification-events';
+import { parkOrEnd, scheduleAsk } from './flow-waits';
 
 /** The run of an accepted verification is held by a live run (its lease not out yet): the job tries again later. */
 export class HeldByAnotherRun extends Error {}
@@ -20,7 +21,8 @@ export interface QueuedRunResult {
 /**
  * Runs an accepted asynchronous verification in a worker, with the same use case as a sync one: the calls
  * a dead worker left in flight are settled as interrupted (never made again) and the chain goes on from the
- * recorded attempts; the completion, the input's deletion and the reply commit together. A chain that
+ * recorded attempts; the completion, the input's deletion and the reply commit together. A vendor flow that
+ * waits on the person keeps its input and is run again later by a delayed job (flow-waits.ts). A chain that
  * nobody answered still ends the verification (`error`): that is its answer, not a job failure to retry.
  */
 export async function runQueuedVerification(deps: AppDeps, verificationId: string): Promise<QueuedRunResult> {
@@ -47,14 +49,21 @@ export async function runQueuedVerification(deps: AppDeps, verificationId: strin
     accepted,
   };
   try {
+    let parked: Awaited<ReturnType<typeof parkOrEnd>> = {};
     const { verification } = await runVerification(deps, caller, request, {
       commit: (work) =>
         deps.db.transaction(async (tx) => {
           const value = await work(tx);
-          await deleteSealedInput(tx, verificationId);
+          // The input goes with the answer; a flow waiting on the person keeps it for its next ask.
+          parked = await parkOrEnd(tx, deps, value.verification, value.attempts);
           return value;
         }),
     });
+    if (parked.resumeAt) await scheduleAsk(deps, verificationId, parked.resumeAt);
+    if (parked.expired) {
+      await announceEvents(deps, [parked.expired.eventId]);
+      return { verificationId, outcome: 'ran', status: parked.expired.verification.status };
+    }
     return { verificationId, outcome: 'ran', status: verification.status };
   } catch (err) {
     // Nobody answered, or the input was refused: the verification ended as `error`, its answer for the integrator.

@@ -6,9 +6,11 @@ import { errorCatalog } from '../errors/catalog';
 import { invalidRequest } from '../errors/invalid-request';
 import type { Attempt } from '../gateway/attempt';
 import { runChain, type ChainOutcome } from '../gateway/failover';
+import { flowServing, runFlow, type StepCall } from '../gateway/flow';
 import { assertFetchableUrls } from '../gateway/fetched-urls';
 import { inhouseEngine } from '../gateway/inhouse-engine';
 import { tryCandidate, type Invocation } from '../gateway/invoke';
+import type { Registry } from '../gateway/registry';
 import { cachedRoutingPolicy } from '../gateway/routing-policies-repo';
 import { effectivePolicy, orgCandidates, type EffectivePolicy } from '../gateway/routing-policy';
 import type { Candidate } from '../gateway/routing';
@@ -80,7 +82,8 @@ export async function callProviders(
   uow: Pick<UnitOfWork<unknown>, 'begin'> & { record?: Pick<RequestRecord<unknown>, 'claim' | 'claimed'> } = {},
 ): Promise<CalledVerification> {
   const { registry } = deps.gateway;
-  const reads = readInput(deps, request);
+  // A worker runs an accepted (asynchronous) verification; anything else is a request waiting for its answer.
+  const reads = readInput(deps, request, !request.accepted);
   await assertFetchableUrls(reads, caller.keyMode);
   await knownCustomer(deps, caller.orgId, request.customerId);
   const stored = await cachedRoutingPolicy(deps.db, deps.caches, caller.orgId);
@@ -147,7 +150,7 @@ export async function refuseUnanswered(deps: AppDeps, called: CalledVerification
  * takes, or a customer the org does not have. An asynchronous verification is checked so before it is accepted.
  */
 export async function checkRequest(deps: AppDeps, caller: Caller, request: VerificationRequest): Promise<void> {
-  readInput(deps, request);
+  readInput(deps, request, false);
   await knownCustomer(deps, caller.orgId, request.customerId);
 }
 
@@ -155,11 +158,18 @@ export async function checkRequest(deps: AppDeps, caller: Caller, request: Verif
  * The verification's input as each provider serving the check reads it, once; a pinned provider that cannot
  * serve the check, or an input no provider (or not the pinned one) takes, is refused naming the field.
  */
-function readInput(deps: AppDeps, request: VerificationRequest): ReadonlyMap<ProviderId, PreparedCall | null> {
+function readInput(deps: AppDeps, request: VerificationRequest, sync: boolean): ReadonlyMap<ProviderId, PreparedCall | null> {
   const { registry } = deps.gateway;
   const { check, provider: pinned } = request;
   if (pinned && !registry.operationFor(pinned, check)) {
     throw new AppError('invalid_request', { params: { detail: `provider ${pinned} cannot serve check ${check}` }, param: 'provider' });
+  }
+  const serving = pinned ? [pinned] : registry.providersServing(check);
+  if (sync && serving.length > 0 && serving.every((p) => flowServing(registry, check, p)?.asyncOnly)) {
+    throw new AppError('invalid_request', {
+      params: { detail: `check ${check} runs only asynchronously: send mode "async"` },
+      param: 'mode',
+    });
   }
   const reads = new Map(registry.providersServing(check).map((p) => [p, registry.prepare(check, p, request.input)] as const));
   const issues = registry.inputIssuesOf(pinned ? [reads.get(pinned) ?? null] : [...reads.values()], check, request.input);
@@ -191,16 +201,37 @@ function chainOf(
     engine: inhouseEngine(deps, caller),
   };
   const invokeDeps = { ...deps.gateway, errorMap: deps.errorMap, providers: deps.providers, logger: deps.logger };
+  const flowing = flowServing(registry, request.check, candidates[0]?.provider ?? previous[0]?.provider);
+  if (flowing) {
+    const step: StepCall = (candidate, input) => tryCandidate(invokeDeps, candidate, { ...call, input, prepared: undefined });
+    return runFlow(flowing, candidates[0]?.provider, request.input, previous, step, statusOf);
+  }
   const standsIn = (c: Candidate) => registry.operation(c.provider, c.operation)?.fallbackOnly === true;
   return runChain(candidates, (candidate) => tryCandidate(invokeDeps, candidate, call), policy, previous, standsIn);
 }
+
+/**
+ * How a verification's recorded calls end it when nothing more will be called (its run died and nobody goes
+ * on): a chain's failover rules, or its flow's steps.
+ */
+export function replayRecorded(registry: Registry, check: Check, attempts: Attempt[]): Promise<ChainOutcome> {
+  const nothing = () => Promise.reject(new Error('nothing is called'));
+  const flowing = flowServing(registry, check, attempts[0]?.provider);
+  if (flowing) return runFlow(flowing, undefined, undefined, attempts, nothing, statusOf);
+  return runChain([], nothing, { allowFailoverAfterUnknown: false }, attempts);
+}
+
+/** The verification status a step's verdict stands for (what decides whether its flow goes on, waits or ends). */
+export const statusOf = (attempt: Attempt) => errorCatalog().result(attempt.suiteCode)?.verificationStatus;
 
 /** Failovers made by this run (attempts after the first, not counting those a resumed run inherited) and the outcome. */
 function countOutcome(deps: AppDeps, check: Check, chain: ChainOutcome, inherited: number, status: string): void {
   const m = deps.gateway.metrics;
   chain.attempts.forEach((a, i) => {
     const before = chain.attempts[i - 1];
-    if (i >= Math.max(1, inherited) && before) m.failovers.inc({ check, from: before.provider, to: a.provider });
+    // A flow's next step at the same provider is no failover.
+    if (i >= Math.max(1, inherited) && before && before.provider !== a.provider)
+      m.failovers.inc({ check, from: before.provider, to: a.provider });
   });
   m.verifications.inc({ check, status });
 }

@@ -254,7 +254,9 @@ export class VerificationJournal {
   private async complete(tx: Queryable, completion: Completion): Promise<Verification> {
     await this.writeAnswer(tx);
     const ended = await completeVerification(tx, this.verificationId, completion);
-    this.recorded.push(await recordEvent(tx, this.completedEvent(completion)));
+    // A flow asked again that still waits is no news: integrators heard of its `pending` the first time.
+    const stillWaiting = completion.status === 'pending' && this.request.accepted?.completedAt;
+    if (!stillWaiting) this.recorded.push(await recordEvent(tx, this.completedEvent(completion)));
     return ended;
   }
 

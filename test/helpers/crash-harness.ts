@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { Client } from 'pg';
 import { ACCUAUTH_SANDBOX, startAccuauthSimulator } from '../../adapters/accuauth/simulator';
 import type { RunningSimulator, SimulatorState } from '../../adapters/simulator-kit';
+import { startLapisSimulator } from '../../adapters/lapis/simulator';
 import { newSchema } from './databases';
 import { REDIS_URL, TEST_MASTER_KEY } from './test-app';
 
@@ -25,6 +26,8 @@ export interface Gate {
   url: string;
   /** `hold`: requests are kept and never passed on; `pass`: passed on, answers relayed after `beforeAnswer`. */
   mode: 'hold' | 'pass';
+  /** Which requests `mode`, `arrived` and `beforeAnswer` are about (default all); the others pass untouched. */
+  only?: (method: string, url: string) => boolean;
   arrived: Promise<void>;
   beforeAnswer?: () => Promise<void>;
   reset(): void;
@@ -40,6 +43,7 @@ export function startGate(target: string): Promise<Gate> {
     arrived: Promise.resolve(),
     reset() {
       gate.mode = 'pass';
+      gate.only = undefined;
       gate.beforeAnswer = undefined;
       gate.arrived = new Promise((resolve) => (arrive = resolve));
     },
@@ -49,13 +53,14 @@ export function startGate(target: string): Promise<Gate> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      arrive();
-      if (gate.mode === 'hold') return void held.push(req);
+      const watched = gate.only?.(req.method ?? '', req.url ?? '') ?? true;
+      if (watched) arrive();
+      if (watched && gate.mode === 'hold') return void held.push(req);
       const upstream = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
         const body: Buffer[] = [];
         answer.on('data', (c: Buffer) => body.push(c));
         answer.on('end', async () => {
-          await gate.beforeAnswer?.();
+          if (watched) await gate.beforeAnswer?.();
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           res.end(Buffer.concat(body));
         });
@@ -72,6 +77,9 @@ export function startGate(target: string): Promise<Gate> {
     }),
   );
 }
+
+/** The vendors a crash test can put behind its gate. */
+export type CrashVendor = 'accuauth' | 'lapis';
 
 export interface Api {
   child: ChildProcess;
@@ -113,7 +121,12 @@ export async function openStore(): Promise<Store> {
   };
 }
 
-export function startApi(store: Store, vendorUrl: string, tenant?: { key: string; customerId: string }): Promise<Api> {
+export function startApi(
+  store: Store,
+  vendorUrl: string,
+  tenant?: { key: string; customerId: string },
+  vendor: CrashVendor = 'accuauth',
+): Promise<Api> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/crash-server.ts'], {
     cwd: ROOT,
     env: {
@@ -125,6 +138,7 @@ export function startApi(store: Store, vendorUrl: string, tenant?: { key: string
       REDIS_URL,
       VERIGATE_MASTER_KEY: TEST_MASTER_KEY,
       VENDOR_PORT: new URL(vendorUrl).port,
+      VENDOR_PROVIDER: vendor,
       ...(tenant && { FIXTURE_KEY: tenant.key, FIXTURE_CUSTOMER: tenant.customerId }),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -209,13 +223,13 @@ export interface CrashFixture {
 }
 
 /**
- * Registers the hooks of a crash test: AccuAuth's simulator behind a gate for the whole file; per case a fresh
- * store and API, killed and removed after the case however it ended.
+ * Registers the hooks of a crash test: the vendor's simulator (AccuAuth unless named) behind a gate for the whole
+ * file; per case a fresh store and API, killed and removed after the case however it ended.
  */
-export function useCrashFixture(): CrashFixture {
+export function useCrashFixture(vendor: CrashVendor = 'accuauth'): CrashFixture {
   const f = { api: undefined as Api | undefined } as Partial<CrashFixture> & { api: Api | undefined };
   beforeAll(async () => {
-    f.simulator = await startAccuauthSimulator(0);
+    f.simulator = vendor === 'lapis' ? await startLapisSimulator(0) : await startAccuauthSimulator(0);
     f.gate = await startGate(f.simulator.url);
   });
   afterAll(async () => {
@@ -226,7 +240,7 @@ export function useCrashFixture(): CrashFixture {
     f.simulator!.state.reset();
     f.gate!.reset();
     f.store = await openStore();
-    f.api = await startApi(f.store, f.gate!.url);
+    f.api = await startApi(f.store, f.gate!.url, undefined, vendor);
   });
   afterEach(async () => {
     if (f.api) await kill(f.api);
@@ -234,7 +248,7 @@ export function useCrashFixture(): CrashFixture {
     await f.store?.close();
   });
   f.restart = async () => {
-    f.api = await startApi(f.store!, f.gate!.url, { key: f.api!.key, customerId: f.api!.customerId });
+    f.api = await startApi(f.store!, f.gate!.url, { key: f.api!.key, customerId: f.api!.customerId }, vendor);
     return f.api;
   };
   return f as CrashFixture;

@@ -10,6 +10,9 @@
  *   lapis-unreachable    any image/video URL           400 invalid ... image/video provided (URL not downloadable)
  *   lapis-mismatch       face image                    400 {"error":"Face match verification FAILED!"}
  *   lapis-spoof          liveliness video              400 {"error":":liveliness verification FAILED!"}
+ *   lapis-unvalidated    eKYC request email            the request stays isValidated: false (the person never did the OTP and call)
+ *   lapis-validates-later eKYC request email           isValidated: false the first time it is listed, true after (the person
+ *                                                      did the OTP and call meanwhile)
  *
  * Without a marker: a PNG/JPEG (by magic bytes) or any http(s) URL is a recognised document with the fixed
  * sample data below, a face scores 0.92, a video passes. Other documented answers follow from the input:
@@ -22,7 +25,8 @@
  *   `{id, idInformation}`; liveliness 200 `{"message":"Liveliness verification successful"}`.
  * - The 409 body is `{"error":"A request with this email or phone number is already open!"}`.
  * - The size limit is 30 MiB of base64 text (Express' reading of "30mb"); the body limit adds 64 KiB of JSON.
- * - A new request is `isValidated: true` at once (the user's email OTP and phone call are not simulated);
+ * - A new request is `isValidated: true` at once (the user's email OTP and phone call are not simulated),
+ *   unless its email carries the `lapis-unvalidated` or `lapis-validates-later` marker;
  *   get-one of an unknown id answers 200 `{"requests":[]}`, delete of an unknown id 200 as for a known one.
  * - A body that is not a JSON object: 400 `{"error":"invalid request body"}` (undocumented; the adapter
  *   never sends one).
@@ -119,7 +123,8 @@ export function lapisSimulator(options: LapisSimulatorOptions = {}): { app: Expr
     if (open.some((r) => r.email === email || r.phoneNumber === phoneNumber)) return error(res, 409, ERR.duplicate, 'request_duplicate');
     let id = randomInt(100_000_000, 1_000_000_000);
     while (requests.has(id)) id = randomInt(100_000_000, 1_000_000_000);
-    requests.set(id, { id, email, phoneNumber, documentId, isValidated: true, isAccepted: false });
+    const isValidated = !email.includes(LAPIS_MARKERS.unvalidatedRequest) && !email.includes(LAPIS_MARKERS.validatesLater);
+    requests.set(id, { id, email, phoneNumber, documentId, isValidated, isAccepted: false });
     state.record('request_created', false);
     res.status(201).json({ message: 'Request submitted' });
   };
@@ -162,6 +167,8 @@ export function lapisSimulator(options: LapisSimulatorOptions = {}): { app: Expr
     const chosen = accepted === 'true' || accepted === 'false' ? all.filter((r) => r.isAccepted === (accepted === 'true')) : all;
     state.record('requests_listed', false);
     res.status(200).json({ requests: chosen.map(render) });
+    // Seen once unvalidated: by the next look the person has done the email OTP and the phone call.
+    for (const r of chosen) if (r.email.includes(LAPIS_MARKERS.validatesLater)) r.isValidated = true;
   };
 
   const getRequest = (req: Request, res: Response) => {

@@ -10,6 +10,8 @@ export const LAPIS_MARKERS = {
   unreachableUrl: 'lapis-unreachable',
   faceMismatch: 'lapis-mismatch',
   livenessSpoof: 'lapis-spoof',
+  unvalidatedRequest: 'lapis-unvalidated',
+  validatesLater: 'lapis-validates-later',
 } as const;
 
 /** Face similarity of a match without markers. */

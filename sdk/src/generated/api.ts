@@ -362,7 +362,7 @@ export interface RequestBodies {
   };
   createVerification: {
     customerId: string;
-    check: "identity_selfie" | "name_check" | "document" | "face_match" | "liveness" | "hosted_session";
+    check: "identity_selfie" | "name_check" | "document" | "face_match" | "liveness" | "hosted_session" | "ekyc_request";
     input: {
       [key: string]: unknown;
     };
@@ -385,7 +385,7 @@ export interface RequestBodies {
     image?: string;
   };
   explainRouting: {
-    check: "identity_selfie" | "name_check" | "document" | "face_match" | "liveness" | "hosted_session";
+    check: "identity_selfie" | "name_check" | "document" | "face_match" | "liveness" | "hosted_session" | "ekyc_request";
     input?: {
       [key: string]: unknown;
     };
@@ -532,6 +532,15 @@ export interface RequestBodies {
         };
       }>;
       hosted_session?: Array<{
+        provider: string;
+        priority?: number;
+        weight?: number;
+        when?: {
+          inputHas?: Array<string>;
+          nikProvinceIn?: Array<string>;
+        };
+      }>;
+      ekyc_request?: Array<{
         provider: string;
         priority?: number;
         weight?: number;

@@ -4,13 +4,19 @@ import {
   authenticateFace,
   createKycRequest,
   deleteKycRequest,
+  findKycRequest,
   getKycRequest,
   lapis,
   listKycRequests,
   uploadDocument,
   verifyLiveliness,
 } from '../../../adapters/lapis';
-import { LAPIS_MAX_BASE64_BYTES, LapisDocumentUploadRequest, LapisFaceAuthenticationRequest, LapisLivelinessRequest } from '../../../adapters/lapis/schemas';
+import {
+  LAPIS_MAX_BASE64_BYTES,
+  LapisDocumentUploadRequest,
+  LapisFaceAuthenticationRequest,
+  LapisLivelinessRequest,
+} from '../../../adapters/lapis/schemas';
 import type { CallContext } from '../../../adapters/types';
 import { AppError } from '../../../src/errors/app-error';
 import { mp4DataUri, pngBase64 } from './fixtures';
@@ -78,6 +84,7 @@ describe('Lapis declaration', () => {
     expect(lapis.credentials).toEqual(['apiKey']);
     expect(Object.fromEntries(Object.entries(lapis.operations).map(([op, d]) => [op, d.serves]))).toEqual({
       document_upload: 'document',
+      ekyc_request: 'ekyc_request',
       face_authentication: 'face_match',
       liveliness: 'liveness',
       kyc_request_create: null,
@@ -85,6 +92,7 @@ describe('Lapis declaration', () => {
       kyc_request_list: null,
       kyc_request_get: null,
       kyc_request_delete: null,
+      kyc_request_find: null,
     });
   });
 });
@@ -157,7 +165,12 @@ describe('document upload', () => {
     const scope = lapisApi().post('/api/document-upload').reply(200, { id: DOC_ID });
     const half = 'A'.repeat(LAPIS_MAX_BASE64_BYTES / 2);
 
-    await expectRefused(uploadDocument(ctx(), { front: { base64: half }, back: { base64: half }, side: { base64: 'AAAA' } }), scope, 'invalid_request', 'side.base64');
+    await expectRefused(
+      uploadDocument(ctx(), { front: { base64: half }, back: { base64: half }, side: { base64: 'AAAA' } }),
+      scope,
+      'invalid_request',
+      'side.base64',
+    );
   });
 
   it('when the base64 images add up to exactly 30 MB, then the call is sent', async () => {
@@ -200,7 +213,9 @@ describe('face authentication', () => {
   });
 
   it('when the face is a URL, then it is sent as faceImage', async () => {
-    const scope = lapisApi().post('/api/face-authentication', { faceImage: 'https://files.example.com/face.jpg', documentIdentificationId: DOC_ID }).reply(200, { score: 1 });
+    const scope = lapisApi()
+      .post('/api/face-authentication', { faceImage: 'https://files.example.com/face.jpg', documentIdentificationId: DOC_ID })
+      .reply(200, { score: 1 });
 
     await authenticateFace(ctx(), { documentId: DOC_ID, face: { url: 'https://files.example.com/face.jpg' } });
 
@@ -240,7 +255,12 @@ describe('face authentication', () => {
   it('when the face image is over 30 MB of base64, then invalid_request is thrown and Lapis is not called', async () => {
     const scope = lapisApi().post('/api/face-authentication').reply(200, { score: 1 });
 
-    await expectRefused(authenticateFace(ctx(), { documentId: DOC_ID, face: { base64: 'A'.repeat(LAPIS_MAX_BASE64_BYTES + 1) } }), scope, 'invalid_request', 'face.base64');
+    await expectRefused(
+      authenticateFace(ctx(), { documentId: DOC_ID, face: { base64: 'A'.repeat(LAPIS_MAX_BASE64_BYTES + 1) } }),
+      scope,
+      'invalid_request',
+      'face.base64',
+    );
   });
 
   it('when the score is outside 0..1, then the facts say schema_invalid and nothing is thrown', async () => {
@@ -278,7 +298,9 @@ describe('face authentication', () => {
 
   it('when the connection is refused, then the facts say connection_refused', async () => {
     // An Error instance: nock 14 never settles the request for a plain-object error.
-    lapisApi().post('/api/face-authentication').replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    lapisApi()
+      .post('/api/face-authentication')
+      .replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
 
     const outcome = await authenticateFace(ctx(), { documentId: DOC_ID, face: { base64: pngBase64() } });
 
@@ -296,7 +318,11 @@ describe('face authentication', () => {
   it('when no apiKey credential is configured, then provider_not_configured is thrown and Lapis is not called', async () => {
     const scope = nock(BASE).post('/api/face-authentication').reply(200, { score: 1 });
 
-    await expectRefused(authenticateFace(ctx({ credentials: {} }), { documentId: DOC_ID, face: { base64: pngBase64() } }), scope, 'provider_not_configured');
+    await expectRefused(
+      authenticateFace(ctx({ credentials: {} }), { documentId: DOC_ID, face: { base64: pngBase64() } }),
+      scope,
+      'provider_not_configured',
+    );
   });
 });
 
@@ -317,16 +343,19 @@ describe('liveliness', () => {
     expect(outcome.data).toEqual({ documentId: DOC_ID });
   });
 
-  it.each(['invalid face video provided', 'invalid base64 video provided', 'only one face video is accepted!', NO_DOCUMENT, ':liveliness verification FAILED!'])(
-    'when Lapis answers 400 "%s", then the facts carry that exact message',
-    async (error) => {
-      lapisApi().post('/api/liveliness').reply(400, { error });
+  it.each([
+    'invalid face video provided',
+    'invalid base64 video provided',
+    'only one face video is accepted!',
+    NO_DOCUMENT,
+    ':liveliness verification FAILED!',
+  ])('when Lapis answers 400 "%s", then the facts carry that exact message', async (error) => {
+    lapisApi().post('/api/liveliness').reply(400, { error });
 
-      const outcome = await verifyLiveliness(ctx(), { documentId: DOC_ID, video: { url: 'https://files.example.com/face.mp4' } });
+    const outcome = await verifyLiveliness(ctx(), { documentId: DOC_ID, video: { url: 'https://files.example.com/face.mp4' } });
 
-      expect(outcome.facts).toEqual({ httpStatus: 400, message: error, requestId: DOC_ID });
-    },
-  );
+    expect(outcome.facts).toEqual({ httpStatus: 400, message: error, requestId: DOC_ID });
+  });
 
   it('when Lapis answers the plain-text 413, then the facts carry "Request Entity Too Large"', async () => {
     lapisApi().post('/api/liveliness').reply(413, 'Request Entity Too Large');
@@ -350,7 +379,12 @@ describe('liveliness', () => {
   it('when the base64 video lacks its MIME prefix, then invalid_request is thrown before any call', async () => {
     const scope = lapisApi().post('/api/liveliness').reply(200, {});
 
-    await expectRefused(verifyLiveliness(ctx(), { documentId: DOC_ID, video: { base64: 'AAAAGGZ0eXBpc29t' } }), scope, 'invalid_request', 'video.base64');
+    await expectRefused(
+      verifyLiveliness(ctx(), { documentId: DOC_ID, video: { base64: 'AAAAGGZ0eXBpc29t' } }),
+      scope,
+      'invalid_request',
+      'video.base64',
+    );
   });
 });
 
@@ -380,7 +414,11 @@ describe('eKYC requests', () => {
   it('when the 409 has a JSON error, then its message is kept', async () => {
     lapisApi().post('/api/kyc-request').reply(409, { error: 'email already used' });
 
-    expect((await createKycRequest(ctx(), createInput)).facts).toEqual({ httpStatus: 409, message: 'email already used', requestId: DOC_ID });
+    expect((await createKycRequest(ctx(), createInput)).facts).toEqual({
+      httpStatus: 409,
+      message: 'email already used',
+      requestId: DOC_ID,
+    });
   });
 
   it('when the document id is unknown, then the facts carry the no-document message', async () => {
@@ -407,35 +445,95 @@ describe('eKYC requests', () => {
   it('when the request to accept is unknown, then the facts carry the {message} body "Kyc request not accepted"', async () => {
     lapisApi().put('/api/accept').reply(400, { message: 'Kyc request not accepted' });
 
-    expect((await acceptKycRequest(ctx(), { requestId: '1' })).facts).toEqual({ httpStatus: 400, message: 'Kyc request not accepted', requestId: '1' });
+    expect((await acceptKycRequest(ctx(), { requestId: '1' })).facts).toEqual({
+      httpStatus: 400,
+      message: 'Kyc request not accepted',
+      requestId: '1',
+    });
   });
 
-  it.each([true, false])('when requests are listed with accepted=%s, then the query says so and the requests are normalised', async (accepted) => {
-    const scope = lapisApi().get('/api/requests').query({ accepted: String(accepted) }).reply(200, { requests: [REQUEST] });
+  it.each([true, false])(
+    'when requests are listed with accepted=%s, then the query says so and the requests are normalised',
+    async (accepted) => {
+      const scope = lapisApi()
+        .get('/api/requests')
+        .query({ accepted: String(accepted) })
+        .reply(200, { requests: [REQUEST] });
 
-    const outcome = await listKycRequests(ctx(), { accepted });
+      const outcome = await listKycRequests(ctx(), { accepted });
 
-    expect(scope.isDone()).toBe(true);
-    expect(outcome.facts).toEqual({ httpStatus: 200 });
-    expect(outcome.data?.requests).toEqual([
-      expect.objectContaining({ requestId: '482913377', email: 'siti@example.com', isValidated: true, isAccepted: false, faceMatch: 0.908 }),
-    ]);
-    expect(outcome.data?.requests[0]?.document).toMatchObject({ documentNumber: '3171014101900001', dateOfBirth: '1990-01-01' });
-  });
+      expect(scope.isDone()).toBe(true);
+      expect(outcome.facts).toEqual({ httpStatus: 200 });
+      expect(outcome.data?.requests).toEqual([
+        expect.objectContaining({
+          requestId: '482913377',
+          email: 'siti@example.com',
+          isValidated: true,
+          isAccepted: false,
+          faceMatch: 0.908,
+        }),
+      ]);
+      expect(outcome.data?.requests[0]?.document).toMatchObject({ documentNumber: '3171014101900001', dateOfBirth: '1990-01-01' });
+    },
+  );
 
   it('when one request is fetched, then its id is in the URL and the wrapper {requests} is read', async () => {
-    const scope = lapisApi().get('/api/requests/482913377').reply(200, { requests: [REQUEST] });
+    const scope = lapisApi()
+      .get('/api/requests/482913377')
+      .reply(200, { requests: [REQUEST] });
 
     const outcome = await getKycRequest(ctx(), { requestId: '482913377' });
 
     expect(scope.isDone()).toBe(true);
-    expect(outcome.facts).toEqual({ httpStatus: 200, requestId: '482913377' });
+    // Validated but not yet accepted: `open` for the mapping table.
+    expect(outcome.facts).toEqual({ httpStatus: 200, requestId: '482913377', result: 'open' });
     expect(outcome.data?.requests).toHaveLength(1);
+  });
+
+  it.each([
+    [{ ...REQUEST, isAccepted: true }, 'accepted'],
+    [{ ...REQUEST, isValidated: false, isAccepted: true }, 'open'],
+  ])('when the fetched request is %#, then its state is the verdict', async (request, result) => {
+    lapisApi()
+      .get('/api/requests/482913377')
+      .reply(200, { requests: [request] });
+    expect((await getKycRequest(ctx(), { requestId: '482913377' })).facts.result).toBe(result);
+  });
+
+  it('when the fetched request comes back as an empty list, then the verdict is missing', async () => {
+    lapisApi().get('/api/requests/1').reply(200, { requests: [] });
+    expect((await getKycRequest(ctx(), { requestId: '1' })).facts).toEqual({ httpStatus: 200, requestId: '1', result: 'missing' });
+  });
+
+  it("when the applicant's open request is looked for, then the open list is read and only the match's id and state are kept", async () => {
+    const other = { ...REQUEST, id: 111, email: 'other@example.com', phoneNumber: '+6289999999999' };
+    const scope = lapisApi()
+      .get('/api/requests')
+      .query({ accepted: 'false' })
+      .reply(200, { requests: [other, REQUEST] });
+
+    const outcome = await findKycRequest(ctx(), { email: 'SITI@example.com', phoneNumber: REQUEST.phoneNumber });
+
+    expect(scope.isDone()).toBe(true);
+    expect(outcome.facts).toEqual({ httpStatus: 200, result: 'validated' });
+    expect(outcome.data).toEqual({ requestId: '482913377', isValidated: true, isAccepted: false });
+  });
+
+  it.each([
+    [[{ ...REQUEST, isValidated: false }], 'awaiting_person'],
+    [[{ ...REQUEST, phoneNumber: '+6280000000000' }], 'not_found'],
+    [[], 'not_found'],
+  ])('when the open list holds %j, then the verdict is %s', async (requests, result) => {
+    lapisApi().get('/api/requests').query({ accepted: 'false' }).reply(200, { requests });
+    expect((await findKycRequest(ctx(), { email: 'siti@example.com', phoneNumber: REQUEST.phoneNumber })).facts.result).toBe(result);
   });
 
   it('when a listed request lacks a documented field, then the facts say schema_invalid', async () => {
     const { isAccepted: _dropped, ...incomplete } = REQUEST;
-    lapisApi().get('/api/requests').query(true).reply(200, { requests: [incomplete] });
+    lapisApi()
+      .get('/api/requests')
+      .query(true)
+      .reply(200, { requests: [incomplete] });
 
     expect((await listKycRequests(ctx(), { accepted: false })).facts).toEqual({ transport: 'schema_invalid', httpStatus: 200 });
   });
