@@ -35,15 +35,28 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.context.newPage();
   page.on('pageerror', (err) => errors.push(err.message));
-  page.on('request', (req) => {
-    if (!req.url().startsWith(gw!.app.url) && !req.url().startsWith('data:')) elsewhere.push(req.url());
-  });
+  watchRequests(page);
   mkdirSync(ARTEFACTS, { recursive: true });
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
   await gw?.close();
 });
+
+/**
+ * Records every request of the page that left the gateway: one that got an answer, or failed for any other
+ * reason than the page's Content-Security-Policy stopping it (bull-board links a Google font, which the
+ * console's policy for it blocks in the browser).
+ */
+function watchRequests(p: Page): void {
+  const away = (url: string) => !url.startsWith(gw!.app.url) && !url.startsWith('data:');
+  p.on('requestfinished', (req) => away(req.url()) && elsewhere.push(req.url()));
+  // Chromium reports a request its page's policy stopped as failed with "csp" (net::ERR_BLOCKED_BY_CSP).
+  p.on(
+    'requestfailed',
+    (req) => away(req.url()) && !/csp/i.test(req.failure()?.errorText ?? '') && elsewhere.push(`${req.url()} ${req.failure()?.errorText}`),
+  );
+}
 
 async function api(method: string, route: string, body?: unknown, key = tenant.key) {
   const res = await gw!.app.request(method, route, { key, body });
@@ -163,9 +176,7 @@ describe('the ops console in Chromium', () => {
   it('when bull-board is opened, then it lists the queues behind the same session, and signing out closes it', async () => {
     const queues = await browser!.context.newPage();
     queues.on('pageerror', (err) => errors.push(err.message));
-    queues.on('request', (req) => {
-      if (!req.url().startsWith(gw!.app.url) && !req.url().startsWith('data:')) elsewhere.push(req.url());
-    });
+    watchRequests(queues);
     await queues.goto(`${gw!.app.url}/console/queues/`);
     for (const name of Object.values(QUEUES)) await queues.getByText(name, { exact: true }).first().waitFor({ timeout: 15_000 });
     await queues.waitForLoadState('networkidle');
