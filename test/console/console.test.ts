@@ -5,6 +5,8 @@ import { ADAPTERS } from '../../adapters';
 import { ACCUAUTH_SANDBOX } from '../../adapters/accuauth/simulator';
 import { createRegistry } from '../../src/gateway/registry';
 import { QUEUES } from '../../src/jobs/queues';
+import { authenticateKey } from '../../src/tenancy/keys-repo';
+import { plantCapture } from './support';
 import { issueOperatorKey } from '../../src/ops/operator-keys-repo';
 import { nusa } from '../fixtures/vendors/nusa';
 import { startSimulatedGateway, type Simulated } from '../gateway/support';
@@ -155,7 +157,7 @@ describe('the ops console in Chromium', () => {
     });
   }, 30_000);
 
-  it('when usage, the mapping table and the review queue are opened, then charts, filters and lists render', async () => {
+  it('when usage, the mapping table and the review queue are opened, then charts, filters and the captures awaiting review with their voters render', async () => {
     await tab('usage');
     await page.waitForSelector('#calls-chart');
     expect(await page.locator('p.totals').innerText()).toMatch(/^3 calls: 2 charged 1 free 0 unknown · cost /);
@@ -169,8 +171,13 @@ describe('the ops console in Chromium', () => {
     expect(await page.locator('span.count').innerText()).toBe(`${ofNusa} of ${all} rows`);
     await shot('mapping');
 
+    const key = await authenticateKey(gw!.app.deps.db, gw!.app.deps.keys, tenant.key);
+    const review = await plantCapture(gw!.app.deps, { ...tenant, keyId: key!.id }, 'requires_review');
     await tab('reviews');
-    await page.waitForSelector('p.empty');
+    const section = page.locator(`section[data-capture="${review}"]`);
+    await section.waitFor();
+    expect(await section.locator('td.vote').allInnerTexts()).toEqual(['uncertain', 'pass']);
+    await shot('reviews');
   }, 30_000);
 
   it('when bull-board is opened, then it lists the queues behind the same session, and signing out closes it', async () => {

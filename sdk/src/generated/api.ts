@@ -8,7 +8,11 @@ export const OPERATIONS = {
   createFlashChallenge: { method: 'POST', path: '/v1/flash-challenges', scope: 'captures:write' },
   createKey: { method: 'POST', path: '/v1/keys', scope: 'keys:write' },
   createMatch: { method: 'POST', path: '/v1/matches', scope: 'matches:write' },
-  createPasskeyAuthenticationOptions: { method: 'POST', path: '/v1/customers/{id}/passkeys/authentication/options', scope: 'passkeys:authenticate' },
+  createPasskeyAuthenticationOptions: {
+    method: 'POST',
+    path: '/v1/customers/{id}/passkeys/authentication/options',
+    scope: 'passkeys:authenticate',
+  },
   createPasskeyRegistrationOptions: { method: 'POST', path: '/v1/customers/{id}/passkeys/registration/options', scope: 'passkeys:write' },
   createVerification: { method: 'POST', path: '/v1/verifications', scope: 'verifications:write' },
   createWebhookEndpoint: { method: 'POST', path: '/v1/webhook-endpoints', scope: 'webhooks:manage' },
@@ -50,12 +54,16 @@ export const OPERATIONS = {
   opsDrainProvider: { method: 'POST', path: '/v1/ops/providers/{id}/drain', scope: null },
   opsEndCooldown: { method: 'POST', path: '/v1/ops/providers/{id}/end-cooldown', scope: null },
   opsListAudit: { method: 'GET', path: '/v1/ops/audit', scope: null },
+  opsListLedgerEntries: { method: 'GET', path: '/v1/ops/usage/entries', scope: null },
   opsListOrgs: { method: 'GET', path: '/v1/ops/orgs', scope: null },
   opsListProviders: { method: 'GET', path: '/v1/ops/providers', scope: null },
+  opsListReviews: { method: 'GET', path: '/v1/ops/reviews', scope: null },
   opsResetBreaker: { method: 'POST', path: '/v1/ops/providers/{id}/reset-breaker', scope: null },
+  opsResolveLedgerEntry: { method: 'POST', path: '/v1/ops/usage/entries/{id}/resolve', scope: null },
   opsRestoreProvider: { method: 'POST', path: '/v1/ops/providers/{id}/restore', scope: null },
   opsSetCapabilities: { method: 'POST', path: '/v1/ops/orgs/{id}/capabilities', scope: null },
   opsSetSpendCap: { method: 'POST', path: '/v1/ops/orgs/{id}/spend-cap', scope: null },
+  opsUsage: { method: 'GET', path: '/v1/ops/usage', scope: null },
   overrideKycTier: { method: 'POST', path: '/v1/customers/{id}/kyc/override', scope: 'kyc:write' },
   receiveVendorWebhook: { method: 'POST', path: '/v1/webhooks/{provider}', scope: null },
   reconcileInvoice: { method: 'POST', path: '/v1/usage/reconciliations', scope: 'usage:manage' },
@@ -168,9 +176,14 @@ export interface PathParams {
     id: string;
   };
   opsListAudit: never;
+  opsListLedgerEntries: never;
   opsListOrgs: never;
   opsListProviders: never;
+  opsListReviews: never;
   opsResetBreaker: {
+    id: string;
+  };
+  opsResolveLedgerEntry: {
     id: string;
   };
   opsRestoreProvider: {
@@ -182,6 +195,7 @@ export interface PathParams {
   opsSetSpendCap: {
     id: string;
   };
+  opsUsage: never;
   overrideKycTier: {
     id: string;
   };
@@ -238,7 +252,7 @@ export interface QueryParams {
   getKycStatus: never;
   getMappingTable: {
     provider?: string;
-    format?: "json" | "csv";
+    format?: 'json' | 'csv';
   };
   getMatch: never;
   getMetrics: never;
@@ -250,7 +264,7 @@ export interface QueryParams {
   getUsage: {
     from?: string;
     to?: string;
-    format?: "json" | "csv";
+    format?: 'json' | 'csv';
   };
   getVerification: never;
   getWebhookEndpoint: never;
@@ -262,12 +276,19 @@ export interface QueryParams {
   listEvents: {
     limit?: number;
     startingAfter?: string;
-    type?: "verification.completed" | "verification.updated" | "capture.completed" | "kyc.tier_changed" | "provider.state_changed" | "webhook_endpoint.disabled" | "webhook_endpoint.test";
+    type?:
+      | 'verification.completed'
+      | 'verification.updated'
+      | 'capture.completed'
+      | 'kyc.tier_changed'
+      | 'provider.state_changed'
+      | 'webhook_endpoint.disabled'
+      | 'webhook_endpoint.test';
   };
   listKeys: never;
   listKycOverrides: never;
   listLedgerEntries: {
-    charged?: "charged" | "free" | "unknown";
+    charged?: 'charged' | 'free' | 'unknown';
     limit?: number;
     startingAfter?: string;
   };
@@ -275,7 +296,7 @@ export interface QueryParams {
   listProviders: never;
   listVerifications: {
     customerId?: string;
-    status?: "processing" | "passed" | "failed" | "requires_review" | "not_found" | "pending" | "expired" | "cancelled" | "error";
+    status?: 'processing' | 'passed' | 'failed' | 'requires_review' | 'not_found' | 'pending' | 'expired' | 'cancelled' | 'error';
     limit?: number;
     startingAfter?: string;
   };
@@ -291,12 +312,25 @@ export interface QueryParams {
     limit?: number;
     target?: string;
   };
+  opsListLedgerEntries: {
+    charged?: 'charged' | 'free' | 'unknown';
+    limit?: number;
+    startingAfter?: string;
+  };
   opsListOrgs: never;
   opsListProviders: never;
+  opsListReviews: {
+    limit?: number;
+  };
   opsResetBreaker: never;
+  opsResolveLedgerEntry: never;
   opsRestoreProvider: never;
   opsSetCapabilities: never;
   opsSetSpendCap: never;
+  opsUsage: {
+    from?: string;
+    to?: string;
+  };
   overrideKycTier: never;
   receiveVendorWebhook: never;
   reconcileInvoice: never;
@@ -316,14 +350,14 @@ export interface RequestBodies {
     response: {
       id: string;
       rawId: string;
-      type: "public-key";
+      type: 'public-key';
       response: {
         clientDataJSON: string;
         authenticatorData: string;
         signature: string;
         userHandle?: string;
       };
-      authenticatorAttachment?: "platform" | "cross-platform";
+      authenticatorAttachment?: 'platform' | 'cross-platform';
       clientExtensionResults: {
         [key: string]: unknown;
       };
@@ -342,11 +376,35 @@ export interface RequestBodies {
   };
   createFlashChallenge: {
     customerId: string;
-    kind: "selfie" | "ktp";
+    kind: 'selfie' | 'ktp';
   };
   createKey: {
     name: string;
-    scopes: Array<"customers:write" | "customers:view" | "keys:write" | "keys:view" | "verifications:write" | "verifications:view" | "captures:write" | "captures:view" | "matches:write" | "matches:view" | "enrollments:write" | "enrollments:view" | "kyc:write" | "kyc:view" | "usage:view" | "usage:manage" | "providers:view" | "routing:manage" | "passkeys:write" | "passkeys:view" | "passkeys:authenticate" | "webhooks:manage" | "events:view">;
+    scopes: Array<
+      | 'customers:write'
+      | 'customers:view'
+      | 'keys:write'
+      | 'keys:view'
+      | 'verifications:write'
+      | 'verifications:view'
+      | 'captures:write'
+      | 'captures:view'
+      | 'matches:write'
+      | 'matches:view'
+      | 'enrollments:write'
+      | 'enrollments:view'
+      | 'kyc:write'
+      | 'kyc:view'
+      | 'usage:view'
+      | 'usage:manage'
+      | 'providers:view'
+      | 'routing:manage'
+      | 'passkeys:write'
+      | 'passkeys:view'
+      | 'passkeys:authenticate'
+      | 'webhooks:manage'
+      | 'events:view'
+    >;
   };
   createMatch: {
     customerId: string;
@@ -362,16 +420,24 @@ export interface RequestBodies {
   };
   createVerification: {
     customerId: string;
-    check: "identity_selfie" | "name_check" | "document" | "face_match" | "liveness" | "hosted_session";
+    check: 'identity_selfie' | 'name_check' | 'document' | 'face_match' | 'liveness' | 'hosted_session';
     input: {
       [key: string]: unknown;
     };
     provider?: string;
-    mode?: "sync" | "async";
+    mode?: 'sync' | 'async';
   };
   createWebhookEndpoint: {
     url: string;
-    enabledEvents: Array<"*" | "verification.completed" | "verification.updated" | "capture.completed" | "kyc.tier_changed" | "provider.state_changed" | "webhook_endpoint.disabled">;
+    enabledEvents: Array<
+      | '*'
+      | 'verification.completed'
+      | 'verification.updated'
+      | 'capture.completed'
+      | 'kyc.tier_changed'
+      | 'provider.state_changed'
+      | 'webhook_endpoint.disabled'
+    >;
     description?: string;
   };
   deactivateEnrollment: {
@@ -385,7 +451,7 @@ export interface RequestBodies {
     image?: string;
   };
   explainRouting: {
-    check: "identity_selfie" | "name_check" | "document" | "face_match" | "liveness" | "hosted_session";
+    check: 'identity_selfie' | 'name_check' | 'document' | 'face_match' | 'liveness' | 'hosted_session';
     input?: {
       [key: string]: unknown;
     };
@@ -421,7 +487,7 @@ export interface RequestBodies {
   listWebhookEndpoints: never;
   opsCreateOrg: {
     name: string;
-    capabilities?: Array<"dukcapil" | "hosted_session" | "live_traffic">;
+    capabilities?: Array<'dukcapil' | 'hosted_session' | 'live_traffic'>;
     reason: string;
   };
   opsDrainProvider: {
@@ -429,28 +495,35 @@ export interface RequestBodies {
   };
   opsEndCooldown: {
     reason: string;
-    mode?: "test" | "live";
+    mode?: 'test' | 'live';
   };
   opsListAudit: never;
+  opsListLedgerEntries: never;
   opsListOrgs: never;
   opsListProviders: never;
+  opsListReviews: never;
   opsResetBreaker: {
     reason: string;
-    mode?: "test" | "live";
+    mode?: 'test' | 'live';
+  };
+  opsResolveLedgerEntry: {
+    charged: 'charged' | 'free';
+    note: string;
   };
   opsRestoreProvider: {
     reason: string;
   };
   opsSetCapabilities: {
-    capabilities: Array<"dukcapil" | "hosted_session" | "live_traffic">;
+    capabilities: Array<'dukcapil' | 'hosted_session' | 'live_traffic'>;
     reason: string;
   };
   opsSetSpendCap: {
     dailyIdr: number | null;
     reason: string;
   };
+  opsUsage: never;
   overrideKycTier: {
-    tier: "none" | "basic" | "standard" | "premium";
+    tier: 'none' | 'basic' | 'standard' | 'premium';
     reason: string;
     analyst?: string;
   };
@@ -467,7 +540,7 @@ export interface RequestBodies {
     response: {
       id: string;
       rawId: string;
-      type: "public-key";
+      type: 'public-key';
       response: {
         clientDataJSON: string;
         attestationObject: string;
@@ -476,7 +549,7 @@ export interface RequestBodies {
         publicKeyAlgorithm?: number;
         publicKey?: string;
       };
-      authenticatorAttachment?: "platform" | "cross-platform";
+      authenticatorAttachment?: 'platform' | 'cross-platform';
       clientExtensionResults: {
         [key: string]: unknown;
       };
@@ -543,7 +616,7 @@ export interface RequestBodies {
     };
   };
   resolveLedgerEntry: {
-    charged: "charged" | "free";
+    charged: 'charged' | 'free';
     note: string;
   };
   revokeKey: never;
@@ -553,14 +626,14 @@ export interface RequestBodies {
   sendTestWebhook: never;
   submitCapture: {
     customerId: string;
-    kind: "selfie" | "ktp";
+    kind: 'selfie' | 'ktp';
     flashChallengeNonce: string;
     timestamp: string;
     frames: Array<string>;
     signature: string;
     nik?: string;
     birthDate?: string;
-    sex?: "male" | "female";
+    sex?: 'male' | 'female';
   };
 }
 
@@ -603,6 +676,7 @@ export type ErrorCode =
   | 'webhook_invalid'
   | 'webhook_stale'
   | 'operator_key_required'
+  | 'csrf_token_invalid'
   | 'operator_key_not_accepted'
   | 'idempotency_key_invalid'
   | 'idempotency_key_in_use'
