@@ -33,7 +33,7 @@ import { usageRoutes } from './routes/usage';
 import { verificationRoutes } from './routes/verifications';
 import { inboundWebhookRoutes } from './routes/inbound-webhooks';
 import { webhookRoutes } from './routes/webhooks';
-import { CONSOLE_PATH, consoleRouter } from '../console/router';
+import { CONSOLE_PATH, consoleRouter } from './console/router';
 
 /** Every route of the API. Later capabilities add their lists here; /openapi.json documents them all. */
 export function allRoutes(deps: AppDeps): RouteSpec[] {

@@ -6,7 +6,7 @@ import type { Scope } from '../../tenancy/scopes';
 import type { AppDeps, Caller } from '../../deps';
 import { authenticateOperatorKey } from '../../ops/operator-keys-repo';
 import type { Operator } from '../../ops/operator-actions';
-import { checkCsrf, signedIn } from '../../console/console-auth';
+import { checkCsrf, signedIn } from '../console/console-auth';
 
 /**
  * The active key of a presented plaintext, from the cache (CACHE_TTL_MS) or the database. Only keys that
@@ -45,7 +45,7 @@ export function authenticate(deps: AppDeps, scope: Scope): RequestHandler {
  * Operator routes: only an active operator key. A tenant key, whatever its scopes, is refused with
  * 403 `operator_key_required`; it never reaches the handler. Read from the database on every call (few
  * calls, and a revoked operator key must stop at once on every instance). Without an Authorization header,
- * the console's session cookie stands for the operator key it was opened with (src/console), and a request
+ * the console's session cookie stands for the operator key it was opened with (src/http/console), and a request
  * that changes something must then carry the session's CSRF token.
  */
 export function authenticateOperator(deps: AppDeps): RequestHandler {

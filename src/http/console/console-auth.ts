@@ -1,11 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import type { AppDeps } from '../deps';
-import { AppError } from '../errors/app-error';
-import type { Operator } from '../ops/operator-actions';
-import { findActiveOperatorKey } from '../ops/operator-keys-repo';
+import type { AppDeps } from '../../deps';
+import { AppError } from '../../errors/app-error';
+import type { Operator } from '../../ops/operator-actions';
+import { findActiveOperatorKey } from '../../ops/operator-keys-repo';
 import { readCookie, SESSION_COOKIE } from './cookies';
-import { ConsoleSessions, type ConsoleSession } from './sessions';
+import { ConsoleSessions, type ConsoleSession } from '../../ops/console-sessions';
 
 /** The sessions of this process's deps (one store per Redis and prefix). */
 const stores = new WeakMap<AppDeps, ConsoleSessions>();

@@ -2,8 +2,8 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { RequestHandler } from 'express';
-import type { AppDeps } from '../deps';
-import { QUEUES } from '../jobs/queues';
+import type { AppDeps } from '../../deps';
+import { QUEUES } from '../../jobs/queues';
 
 /**
  * bull-board over this process's BullMQ queues (deps.jobs: the configured queue prefix), read-only: a retry

@@ -1,7 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
-import type { AppDeps } from '../deps';
-import { AppError } from '../errors/app-error';
-import { authenticateOperatorKey } from '../ops/operator-keys-repo';
+import type { AppDeps } from '../../deps';
+import { AppError } from '../../errors/app-error';
+import { authenticateOperatorKey } from '../../ops/operator-keys-repo';
 import { CONSOLE_ASSETS } from './assets';
 import { bullBoard } from './bull-board';
 import { checkCsrf, consoleSessions, signedIn } from './console-auth';

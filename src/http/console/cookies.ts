@@ -1,4 +1,4 @@
-/** The console's session cookie; its value is an opaque token (src/console/sessions.ts). */
+/** The console's session cookie; its value is an opaque token (src/ops/console-sessions.ts). */
 export const SESSION_COOKIE = 'verigate_console';
 
 /** One cookie's value from a `Cookie` header, or undefined. */
