@@ -8,11 +8,7 @@ export const OPERATIONS = {
   createFlashChallenge: { method: 'POST', path: '/v1/flash-challenges', scope: 'captures:write' },
   createKey: { method: 'POST', path: '/v1/keys', scope: 'keys:write' },
   createMatch: { method: 'POST', path: '/v1/matches', scope: 'matches:write' },
-  createPasskeyAuthenticationOptions: {
-    method: 'POST',
-    path: '/v1/customers/{id}/passkeys/authentication/options',
-    scope: 'passkeys:authenticate',
-  },
+  createPasskeyAuthenticationOptions: { method: 'POST', path: '/v1/customers/{id}/passkeys/authentication/options', scope: 'passkeys:authenticate' },
   createPasskeyRegistrationOptions: { method: 'POST', path: '/v1/customers/{id}/passkeys/registration/options', scope: 'passkeys:write' },
   createVerification: { method: 'POST', path: '/v1/verifications', scope: 'verifications:write' },
   createWebhookEndpoint: { method: 'POST', path: '/v1/webhook-endpoints', scope: 'webhooks:manage' },
@@ -252,7 +248,7 @@ export interface QueryParams {
   getKycStatus: never;
   getMappingTable: {
     provider?: string;
-    format?: 'json' | 'csv';
+    format?: "json" | "csv";
   };
   getMatch: never;
   getMetrics: never;
@@ -264,7 +260,7 @@ export interface QueryParams {
   getUsage: {
     from?: string;
     to?: string;
-    format?: 'json' | 'csv';
+    format?: "json" | "csv";
   };
   getVerification: never;
   getWebhookEndpoint: never;
@@ -276,19 +272,12 @@ export interface QueryParams {
   listEvents: {
     limit?: number;
     startingAfter?: string;
-    type?:
-      | 'verification.completed'
-      | 'verification.updated'
-      | 'capture.completed'
-      | 'kyc.tier_changed'
-      | 'provider.state_changed'
-      | 'webhook_endpoint.disabled'
-      | 'webhook_endpoint.test';
+    type?: "verification.completed" | "verification.updated" | "capture.completed" | "kyc.tier_changed" | "provider.state_changed" | "webhook_endpoint.disabled" | "webhook_endpoint.test";
   };
   listKeys: never;
   listKycOverrides: never;
   listLedgerEntries: {
-    charged?: 'charged' | 'free' | 'unknown';
+    charged?: "charged" | "free" | "unknown";
     limit?: number;
     startingAfter?: string;
   };
@@ -296,7 +285,7 @@ export interface QueryParams {
   listProviders: never;
   listVerifications: {
     customerId?: string;
-    status?: 'processing' | 'passed' | 'failed' | 'requires_review' | 'not_found' | 'pending' | 'expired' | 'cancelled' | 'error';
+    status?: "processing" | "passed" | "failed" | "requires_review" | "not_found" | "pending" | "expired" | "cancelled" | "error";
     limit?: number;
     startingAfter?: string;
   };
@@ -313,7 +302,7 @@ export interface QueryParams {
     target?: string;
   };
   opsListLedgerEntries: {
-    charged?: 'charged' | 'free' | 'unknown';
+    charged?: "charged" | "free" | "unknown";
     limit?: number;
     startingAfter?: string;
   };
@@ -350,14 +339,14 @@ export interface RequestBodies {
     response: {
       id: string;
       rawId: string;
-      type: 'public-key';
+      type: "public-key";
       response: {
         clientDataJSON: string;
         authenticatorData: string;
         signature: string;
         userHandle?: string;
       };
-      authenticatorAttachment?: 'platform' | 'cross-platform';
+      authenticatorAttachment?: "platform" | "cross-platform";
       clientExtensionResults: {
         [key: string]: unknown;
       };
@@ -376,35 +365,11 @@ export interface RequestBodies {
   };
   createFlashChallenge: {
     customerId: string;
-    kind: 'selfie' | 'ktp';
+    kind: "selfie" | "ktp";
   };
   createKey: {
     name: string;
-    scopes: Array<
-      | 'customers:write'
-      | 'customers:view'
-      | 'keys:write'
-      | 'keys:view'
-      | 'verifications:write'
-      | 'verifications:view'
-      | 'captures:write'
-      | 'captures:view'
-      | 'matches:write'
-      | 'matches:view'
-      | 'enrollments:write'
-      | 'enrollments:view'
-      | 'kyc:write'
-      | 'kyc:view'
-      | 'usage:view'
-      | 'usage:manage'
-      | 'providers:view'
-      | 'routing:manage'
-      | 'passkeys:write'
-      | 'passkeys:view'
-      | 'passkeys:authenticate'
-      | 'webhooks:manage'
-      | 'events:view'
-    >;
+    scopes: Array<"customers:write" | "customers:view" | "keys:write" | "keys:view" | "verifications:write" | "verifications:view" | "captures:write" | "captures:view" | "matches:write" | "matches:view" | "enrollments:write" | "enrollments:view" | "kyc:write" | "kyc:view" | "usage:view" | "usage:manage" | "providers:view" | "routing:manage" | "passkeys:write" | "passkeys:view" | "passkeys:authenticate" | "webhooks:manage" | "events:view">;
   };
   createMatch: {
     customerId: string;
@@ -420,24 +385,16 @@ export interface RequestBodies {
   };
   createVerification: {
     customerId: string;
-    check: 'identity_selfie' | 'name_check' | 'document' | 'face_match' | 'liveness' | 'hosted_session';
+    check: "identity_selfie" | "name_check" | "document" | "face_match" | "liveness" | "hosted_session";
     input: {
       [key: string]: unknown;
     };
     provider?: string;
-    mode?: 'sync' | 'async';
+    mode?: "sync" | "async";
   };
   createWebhookEndpoint: {
     url: string;
-    enabledEvents: Array<
-      | '*'
-      | 'verification.completed'
-      | 'verification.updated'
-      | 'capture.completed'
-      | 'kyc.tier_changed'
-      | 'provider.state_changed'
-      | 'webhook_endpoint.disabled'
-    >;
+    enabledEvents: Array<"*" | "verification.completed" | "verification.updated" | "capture.completed" | "kyc.tier_changed" | "provider.state_changed" | "webhook_endpoint.disabled">;
     description?: string;
   };
   deactivateEnrollment: {
@@ -451,7 +408,7 @@ export interface RequestBodies {
     image?: string;
   };
   explainRouting: {
-    check: 'identity_selfie' | 'name_check' | 'document' | 'face_match' | 'liveness' | 'hosted_session';
+    check: "identity_selfie" | "name_check" | "document" | "face_match" | "liveness" | "hosted_session";
     input?: {
       [key: string]: unknown;
     };
@@ -487,7 +444,7 @@ export interface RequestBodies {
   listWebhookEndpoints: never;
   opsCreateOrg: {
     name: string;
-    capabilities?: Array<'dukcapil' | 'hosted_session' | 'live_traffic'>;
+    capabilities?: Array<"dukcapil" | "hosted_session" | "live_traffic">;
     reason: string;
   };
   opsDrainProvider: {
@@ -495,7 +452,7 @@ export interface RequestBodies {
   };
   opsEndCooldown: {
     reason: string;
-    mode?: 'test' | 'live';
+    mode?: "test" | "live";
   };
   opsListAudit: never;
   opsListLedgerEntries: never;
@@ -504,17 +461,17 @@ export interface RequestBodies {
   opsListReviews: never;
   opsResetBreaker: {
     reason: string;
-    mode?: 'test' | 'live';
+    mode?: "test" | "live";
   };
   opsResolveLedgerEntry: {
-    charged: 'charged' | 'free';
+    charged: "charged" | "free";
     note: string;
   };
   opsRestoreProvider: {
     reason: string;
   };
   opsSetCapabilities: {
-    capabilities: Array<'dukcapil' | 'hosted_session' | 'live_traffic'>;
+    capabilities: Array<"dukcapil" | "hosted_session" | "live_traffic">;
     reason: string;
   };
   opsSetSpendCap: {
@@ -523,7 +480,7 @@ export interface RequestBodies {
   };
   opsUsage: never;
   overrideKycTier: {
-    tier: 'none' | 'basic' | 'standard' | 'premium';
+    tier: "none" | "basic" | "standard" | "premium";
     reason: string;
     analyst?: string;
   };
@@ -540,7 +497,7 @@ export interface RequestBodies {
     response: {
       id: string;
       rawId: string;
-      type: 'public-key';
+      type: "public-key";
       response: {
         clientDataJSON: string;
         attestationObject: string;
@@ -549,7 +506,7 @@ export interface RequestBodies {
         publicKeyAlgorithm?: number;
         publicKey?: string;
       };
-      authenticatorAttachment?: 'platform' | 'cross-platform';
+      authenticatorAttachment?: "platform" | "cross-platform";
       clientExtensionResults: {
         [key: string]: unknown;
       };
@@ -616,7 +573,7 @@ export interface RequestBodies {
     };
   };
   resolveLedgerEntry: {
-    charged: 'charged' | 'free';
+    charged: "charged" | "free";
     note: string;
   };
   revokeKey: never;
@@ -626,14 +583,14 @@ export interface RequestBodies {
   sendTestWebhook: never;
   submitCapture: {
     customerId: string;
-    kind: 'selfie' | 'ktp';
+    kind: "selfie" | "ktp";
     flashChallengeNonce: string;
     timestamp: string;
     frames: Array<string>;
     signature: string;
     nik?: string;
     birthDate?: string;
-    sex?: 'male' | 'female';
+    sex?: "male" | "female";
   };
 }
 
