@@ -49,7 +49,7 @@ describe('console sign-in and sessions', () => {
     expect(((await ops.json()) as { error: { code: string } }).error.code).toBe('api_key_missing');
   });
 
-  it('when a tenant key or a wrong key is posted, then no session is opened and the form says why without echoing the key', async () => {
+  it("when a tenant key, a wrong key or another site's form is posted, then no session is opened and the form says why without echoing the key", async () => {
     const tenant = await app.tenant(['providers:view']);
     const refused = await signIn(tenant.key);
     expect(refused.status).toBe(403);
@@ -60,6 +60,13 @@ describe('console sign-in and sessions', () => {
     const wrong = await signIn('vk_op_not_a_real_key_at_all');
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('set-cookie')).toBeNull();
+    const operator = await issueOperatorKey(app.deps.db, app.deps.keys, 'cross-site test');
+    const crossSite = await send('/console/sign-in', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'cross-site' },
+      body: new URLSearchParams({ key: operator.key }),
+    });
+    expect([crossSite.status, crossSite.headers.get('set-cookie')]).toEqual([403, null]);
   });
 
   it('when an operator signs in, then the cookie is HttpOnly and SameSite=Strict, opaque, and reads the ops routes but no tenant route', async () => {

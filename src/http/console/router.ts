@@ -19,6 +19,7 @@ const QUEUES_PATH = `${CONSOLE_PATH}/queues`;
 const BOARD_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'";
 
+const TENANT_KEY = /^vk_(test|live)_/;
 const isHttps = (req: Request) => req.secure || req.headers['x-forwarded-proto'] === 'https';
 
 function sendPage(res: Response, status: number, html: string): void {
@@ -53,8 +54,9 @@ export function consoleRouter(deps: AppDeps): Router {
     const key: unknown = (req.body as Record<string, unknown> | undefined)?.key;
     const presented = typeof key === 'string' ? key.trim() : '';
     const refuse = (status: number, error: SignInError) => sendPage(res, status, signInPage(error));
-    if (!deps.keys.parseOperator(presented))
-      return refuse(/^vk_(test|live)_/.test(presented) ? 403 : 401, /^vk_(test|live)_/.test(presented) ? 'tenant' : 'invalid');
+    // A form another site posts (login CSRF: signing a person into someone else's session) is refused.
+    if (req.headers['sec-fetch-site'] === 'cross-site') return refuse(403, 'invalid');
+    if (!deps.keys.parseOperator(presented)) return TENANT_KEY.test(presented) ? refuse(403, 'tenant') : refuse(401, 'invalid');
     const operatorKey = await authenticateOperatorKey(deps.db, deps.keys, presented);
     if (!operatorKey) return refuse(401, 'invalid');
     const { token } = await sessions.open(operatorKey.id);

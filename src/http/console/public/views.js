@@ -60,6 +60,7 @@ export function Providers({ data, actions }) {
                 <button name="action" value="drain">Drain</button>
                 <button name="action" value="restore">Restore</button>
                 <button name="action" value="end-cooldown">End cooldown</button>
+                <button name="action" value="reset-breaker">Reset breaker</button>
               </form>
             </td>
           </tr>`,
