@@ -27,10 +27,12 @@ const toKey = (r: OperatorKeyRow): OperatorKey => ({ id: r.id, name: r.name, cre
 
 export async function issueOperatorKey(db: Queryable, material: KeyMaterial, name: string): Promise<IssuedOperatorKey> {
   const { plaintext, lookup, digest } = material.generateOperator();
-  const { rows } = await db.query<OperatorKeyRow>(
-    'INSERT INTO operator_keys (id, name, lookup, digest) VALUES ($1, $2, $3, $4) RETURNING *',
-    [newId('opk'), name, lookup, digest],
-  );
+  const { rows } = await db.query<OperatorKeyRow>('INSERT INTO operator_keys (id, name, lookup, digest) VALUES ($1, $2, $3, $4) RETURNING *', [
+    newId('opk'),
+    name,
+    lookup,
+    digest,
+  ]);
   return { ...toKey(rows[0] as OperatorKeyRow), key: plaintext };
 }
 

@@ -53,10 +53,10 @@ export function authenticateOperator(deps: AppDeps): RequestHandler {
     try {
       const presented = bearer(req.headers.authorization);
       if (!presented && req.headers.authorization === undefined) {
-        const console = await signedIn(deps, req);
-        if (!console) return next(new AppError('api_key_missing'));
-        checkCsrf(req, console.session);
-        res.locals.operator = console.operator;
+        const signed = await signedIn(deps, req);
+        if (!signed) return next(new AppError('api_key_missing'));
+        checkCsrf(req, signed.session);
+        res.locals.operator = signed.operator;
         return next();
       }
       if (!presented) return next(new AppError('api_key_missing'));
