@@ -44,7 +44,8 @@ let loads = 0;
 async function load(tab = state.tab) {
   // Only the latest load lands: a slow answer for a tab left since never overwrites the current one.
   const seq = ++loads;
-  set({ tab, busy: true, data: tab === state.tab ? state.data : null });
+  // Another tab starts clean; a reload of this one (after an action) keeps what the action said.
+  set(tab === state.tab ? { busy: true } : { tab, busy: true, data: null, notice: null, error: null });
   try {
     const data = await LOADERS[tab]();
     if (seq === loads) set({ data, busy: false });
