@@ -80,6 +80,7 @@ export function walkthroughBanner(f: BannerFacts): string {
     `verigate is ready at ${f.url}`,
     '',
     `  API reference   ${f.url}/docs   (OpenAPI 3.1: ${f.url}/openapi.json)`,
+    `  ops console     ${f.url}/console   (sign in with the vk_op_ key printed below; queues at ${f.url}/console/queues)`,
     `  metrics         ${f.url}/metrics`,
     `  sandbox org     ${key.orgId}`,
     `  sandbox key     ${key.key}`,

@@ -170,6 +170,15 @@ export const SEEDS: Seed[] = [
     body: () => ({ dailyIdr: 100000, reason: 'fuzzing spend caps' }),
   },
   { method: 'GET', route: '/v1/ops/audit', path: () => '/v1/ops/audit', query: { limit: '5' } },
+  { method: 'GET', route: '/v1/ops/usage', path: () => '/v1/ops/usage', query: { from: '2026-01-01', to: '2026-01-31' } },
+  { method: 'GET', route: '/v1/ops/usage/entries', path: () => '/v1/ops/usage/entries', query: { charged: 'unknown', limit: '5' } },
+  {
+    method: 'POST',
+    route: '/v1/ops/usage/entries/:id/resolve',
+    path: () => '/v1/ops/usage/entries/att_x/resolve',
+    body: () => ({ charged: 'free', note: 'fuzzing the operator resolve' }),
+  },
+  { method: 'GET', route: '/v1/ops/reviews', path: () => '/v1/ops/reviews', query: { limit: '5' } },
   {
     method: 'POST',
     route: '/v1/flash-challenges',

@@ -149,3 +149,16 @@ export async function findLatestSelfieFace(db: Queryable, orgId: string, custome
   );
   return rows[0] ? descriptorFromBytes(rows[0].face_descriptor) : null;
 }
+
+/**
+ * The review queue: captures of every org whose verdict was `requires_review`, still within retention,
+ * newest first (operators only). Listed by what a reviewer reads (kind, fused verdicts and each voter),
+ * never the frames, which are not kept, nor the face descriptor.
+ */
+export async function listCapturesForReview(db: Queryable, now: Date, limit: number): Promise<CaptureBundle[]> {
+  const { rows } = await db.query<CaptureRow>(
+    `SELECT * FROM capture_bundles WHERE status = 'requires_review' AND retain_until > $1 ORDER BY seq DESC LIMIT $2`,
+    [now, limit],
+  );
+  return rows.map(toCapture);
+}

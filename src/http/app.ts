@@ -33,6 +33,7 @@ import { usageRoutes } from './routes/usage';
 import { verificationRoutes } from './routes/verifications';
 import { inboundWebhookRoutes } from './routes/inbound-webhooks';
 import { webhookRoutes } from './routes/webhooks';
+import { CONSOLE_PATH, consoleRouter } from './console/router';
 
 /** Every route of the API. Later capabilities add their lists here; /openapi.json documents them all. */
 export function allRoutes(deps: AppDeps): RouteSpec[] {
@@ -89,6 +90,8 @@ export function createApp(deps: AppDeps, routes: RouteSpec[] = allRoutes(deps)):
     app[spec.method](spec.path, ...chain, runRoute(deps, spec));
   }
 
+  // The ops console: pages for people (not API routes), signed in with an operator key.
+  app.use(CONSOLE_PATH, consoleRouter(deps));
   app.use(unmatched(routes));
   app.use(errorHandler(deps.logger));
   return app;

@@ -125,13 +125,16 @@ interface UsageDbRow extends ChargeTotalsDbRow {
   currency: string;
 }
 
-/** Usage of one org grouped by UTC day, provider and check (sandbox apart from live), in [from, to). */
-export async function usage(db: Queryable, orgId: string, from: Date, to: Date): Promise<UsageRow[]> {
+/**
+ * Usage of one org grouped by UTC day, provider and check (sandbox apart from live), in [from, to); with
+ * `orgId` null, the whole platform's (operators only).
+ */
+export async function usage(db: Queryable, orgId: string | null, from: Date, to: Date): Promise<UsageRow[]> {
   const { rows } = await db.query<UsageDbRow>(
     `SELECT to_char(date_trunc('day', e.created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day, e.provider, e.check_name, e.sandbox, e.currency,
             ${CHARGE_TOTALS_SQL}
        FROM ledger_entries e
-      WHERE e.org_id = $1 AND e.created_at >= $2 AND e.created_at < $3
+      WHERE ($1::text IS NULL OR e.org_id = $1) AND e.created_at >= $2 AND e.created_at < $3
       GROUP BY 1, e.provider, e.check_name, e.sandbox, e.currency
       ORDER BY 1, e.provider, e.check_name, e.sandbox`,
     [orgId, from, to],
@@ -147,15 +150,19 @@ export async function usage(db: Queryable, orgId: string, from: Date, to: Date):
 }
 
 /** One ledger row as the entries list shows it; its id is the attempt it books (one row per attempt). */
-export interface LedgerRow extends Omit<LedgerEntry, 'attemptId' | 'orgId' | 'keyId'> {
+export interface LedgerRow extends Omit<LedgerEntry, 'attemptId' | 'keyId'> {
   id: string;
   createdAt: Date;
-  /** Set once an `unknown` row was resolved: `resolvedBy` is the key that did it by hand, or the invoice import (`inv_...`) that proved it. */
+  /**
+   * Set once an `unknown` row was resolved: `resolvedBy` is the key (`key_...`) or operator key (`opk_...`)
+   * that did it by hand, or the invoice import (`inv_...`) that proved it.
+   */
   resolution: { from: 'unknown'; note: string; resolvedBy: string; resolvedAt: Date } | null;
 }
 
 interface LedgerDbRow {
   attempt_id: string;
+  org_id: string;
   verification_id: string;
   customer_id: string;
   check_name: string;
@@ -170,35 +177,41 @@ interface LedgerDbRow {
   created_at: Date;
   note: string | null;
   resolved_by: string | null;
+  resolved_by_operator: string | null;
   invoice_import_id: string | null;
   resolved_at: Date | null;
 }
 
-const ENTRY_SELECT = `SELECT e.*, r.note, r.resolved_by, r.invoice_import_id, r.resolved_at
+const ENTRY_SELECT = `SELECT e.*, r.note, r.resolved_by, r.resolved_by_operator, r.invoice_import_id, r.resolved_at
   FROM ledger_entries e LEFT JOIN ledger_resolutions r ON r.attempt_id = e.attempt_id`;
 
-const toLedgerRow = (r: LedgerDbRow): LedgerRow => ({
-  id: r.attempt_id,
-  verificationId: r.verification_id,
-  customerId: r.customer_id,
-  check: r.check_name,
-  provider: r.provider,
-  operation: r.operation,
-  upstreamRequestId: r.upstream_request_id,
-  suiteCode: r.suite_code,
-  charged: r.charged,
-  unitPrice: Number(r.unit_price),
-  currency: r.currency,
-  sandbox: r.sandbox,
-  createdAt: r.created_at,
-  resolution:
-    r.resolved_at && r.note && (r.resolved_by ?? r.invoice_import_id)
-      ? { from: 'unknown', note: r.note, resolvedBy: (r.resolved_by ?? r.invoice_import_id) as string, resolvedAt: r.resolved_at }
-      : null,
-});
+const toLedgerRow = (r: LedgerDbRow): LedgerRow => {
+  const resolvedBy = r.resolved_by ?? r.resolved_by_operator ?? r.invoice_import_id;
+  return {
+    id: r.attempt_id,
+    orgId: r.org_id,
+    verificationId: r.verification_id,
+    customerId: r.customer_id,
+    check: r.check_name,
+    provider: r.provider,
+    operation: r.operation,
+    upstreamRequestId: r.upstream_request_id,
+    suiteCode: r.suite_code,
+    charged: r.charged,
+    unitPrice: Number(r.unit_price),
+    currency: r.currency,
+    sandbox: r.sandbox,
+    createdAt: r.created_at,
+    resolution: r.resolved_at && r.note && resolvedBy ? { from: 'unknown', note: r.note, resolvedBy, resolvedAt: r.resolved_at } : null,
+  };
+};
 
-export async function findLedgerEntry(db: Queryable, orgId: string, id: string): Promise<LedgerRow | null> {
-  const { rows } = await db.query<LedgerDbRow>(`${ENTRY_SELECT} WHERE e.org_id = $1 AND e.attempt_id = $2`, [orgId, id]);
+/** `orgId` null: in any org (operators only). */
+export async function findLedgerEntry(db: Queryable, orgId: string | null, id: string): Promise<LedgerRow | null> {
+  const { rows } = await db.query<LedgerDbRow>(`${ENTRY_SELECT} WHERE ($1::text IS NULL OR e.org_id = $1) AND e.attempt_id = $2`, [
+    orgId,
+    id,
+  ]);
   return rows[0] ? toLedgerRow(rows[0]) : null;
 }
 
@@ -209,12 +222,12 @@ export interface EntriesFilter {
   limit: number;
 }
 
-/** One page of the org's ledger rows in booking order. */
-export async function listLedgerEntries(db: Queryable, orgId: string, f: EntriesFilter): Promise<LedgerRow[]> {
+/** One page of the org's ledger rows in booking order; with `orgId` null, of every org's (operators only). */
+export async function listLedgerEntries(db: Queryable, orgId: string | null, f: EntriesFilter): Promise<LedgerRow[]> {
   const { rows } = await db.query<LedgerDbRow>(
-    `${ENTRY_SELECT} WHERE e.org_id = $1
+    `${ENTRY_SELECT} WHERE ($1::text IS NULL OR e.org_id = $1)
        AND ($2::text IS NULL OR e.charged = $2)
-       AND ($3::text IS NULL OR e.seq > (SELECT seq FROM ledger_entries WHERE attempt_id = $3 AND org_id = $1))
+       AND ($3::text IS NULL OR e.seq > (SELECT seq FROM ledger_entries WHERE attempt_id = $3 AND ($1::text IS NULL OR org_id = $1)))
      ORDER BY e.seq LIMIT $4`,
     [orgId, f.charged ?? null, f.after ?? null, f.limit],
   );
@@ -224,7 +237,8 @@ export async function listLedgerEntries(db: Queryable, orgId: string, f: Entries
 export interface Resolution {
   charged: 'charged' | 'free';
   note: string;
-  keyId: string;
+  /** Who resolved it by hand: a tenant key (`usage:manage`) or an operator key. */
+  by: { keyId: string } | { operatorKeyId: string };
   at: Date;
 }
 
@@ -233,17 +247,19 @@ export interface Resolution {
  * one changes the row and the other sees it no longer unknown. A call still in flight is not resolvable:
  * its answer may yet settle it. Returns false when it was not an unknown, settled call.
  */
-export async function resolveLedgerEntry(tx: Queryable, orgId: string, id: string, r: Resolution): Promise<boolean> {
-  const { rowCount } = await tx.query(
-    `UPDATE ledger_entries SET charged = $3 WHERE org_id = $1 AND attempt_id = $2 AND charged = 'unknown'
-        AND EXISTS (SELECT 1 FROM verification_attempts a WHERE a.id = $2 AND a.state = 'settled')`,
+export async function resolveLedgerEntry(tx: Queryable, orgId: string | null, id: string, r: Resolution): Promise<boolean> {
+  const { rows } = await tx.query<{ org_id: string }>(
+    `UPDATE ledger_entries SET charged = $3 WHERE ($1::text IS NULL OR org_id = $1) AND attempt_id = $2 AND charged = 'unknown'
+        AND EXISTS (SELECT 1 FROM verification_attempts a WHERE a.id = $2 AND a.state = 'settled')
+     RETURNING org_id`,
     [orgId, id, r.charged],
   );
-  if (rowCount === 0) return false;
+  const row = rows[0];
+  if (!row) return false;
   await tx.query(
-    `INSERT INTO ledger_resolutions (attempt_id, org_id, from_charge, to_charge, note, resolved_by, resolved_at)
-     VALUES ($1, $2, 'unknown', $3, $4, $5, $6)`,
-    [id, orgId, r.charged, r.note, r.keyId, r.at],
+    `INSERT INTO ledger_resolutions (attempt_id, org_id, from_charge, to_charge, note, resolved_by, resolved_by_operator, resolved_at)
+     VALUES ($1, $2, 'unknown', $3, $4, $5, $6, $7)`,
+    [id, row.org_id, r.charged, r.note, 'keyId' in r.by ? r.by.keyId : null, 'operatorKeyId' in r.by ? r.by.operatorKeyId : null, r.at],
   );
   return true;
 }

@@ -5,6 +5,8 @@ import type { Queryable } from '../store/db';
 import type { KeyMode } from '../tenancy/key-mode';
 import { createOrg, setOrgCapabilities, setOrgSpendCap, type Org } from '../tenancy/orgs-repo';
 import type { Capability } from '../tenancy/scopes';
+import type { LedgerRow } from '../ledger/ledger-repo';
+import { resolveUnknownCharge } from '../ledger/resolve-entry';
 import { insertOperatorAudit, type OperatorAction, type OperatorAudit } from './operator-audit';
 import { announceEvents } from '../webhooks/announce';
 import { recordEvent } from '../webhooks/events-repo';
@@ -150,4 +152,14 @@ export const setSpendCap = (deps: AppDeps, who: Operator, orgId: string, dailyId
     const org = await setOrgSpendCap(tx, orgId, dailyIdr);
     if (!org) throw orgNotFound();
     return { value: org, detail: { dailyIdr } };
+  });
+
+/**
+ * Settles any org's `unknown` ledger row as charged or free (the console's unknown-charge queue); the note
+ * is the audit's reason and the resolution names the operator key.
+ */
+export const resolveChargeAudited = (deps: AppDeps, who: Operator, entryId: string, charged: 'charged' | 'free', note: string) =>
+  audited<LedgerRow>(deps, who, { action: 'ledger.resolve', target: `ledger_entry:${entryId}`, reason: note }, async (tx) => {
+    const entry = await resolveUnknownCharge(tx, null, entryId, { charged, note, by: { operatorKeyId: who.keyId }, at: deps.now() });
+    return { value: entry, detail: { orgId: entry.orgId, from: 'unknown', to: charged } };
   });

@@ -10,6 +10,7 @@ export const OPERATOR_ACTIONS = [
   'org.create',
   'org.set_capabilities',
   'org.set_spend_cap',
+  'ledger.resolve',
 ] as const;
 export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
 

@@ -45,12 +45,21 @@ export async function authenticateOperatorKey(db: Queryable, material: KeyMateri
   return row && material.matches(plaintext, Buffer.from(row.digest)) ? toKey(row) : null;
 }
 
+/** The operator key of this id while it is not revoked, or null (a console session ends with its key). */
+export async function findActiveOperatorKey(db: Queryable, id: string): Promise<OperatorKey | null> {
+  const { rows } = await db.query<OperatorKeyRow>('SELECT * FROM operator_keys WHERE id = $1 AND revoked_at IS NULL', [id]);
+  return rows[0] ? toKey(rows[0]) : null;
+}
+
 export async function listOperatorKeys(db: Queryable): Promise<OperatorKey[]> {
   const { rows } = await db.query<OperatorKeyRow>('SELECT * FROM operator_keys ORDER BY created_at, id');
   return rows.map(toKey);
 }
 
 export async function revokeOperatorKey(db: Queryable, id: string, at: Date): Promise<OperatorKey | null> {
-  const { rows } = await db.query<OperatorKeyRow>('UPDATE operator_keys SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1 RETURNING *', [id, at]);
+  const { rows } = await db.query<OperatorKeyRow>(
+    'UPDATE operator_keys SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1 RETURNING *',
+    [id, at],
+  );
   return rows[0] ? toKey(rows[0]) : null;
 }

@@ -68,6 +68,7 @@ describe('npm start (src/main.ts --walkthrough)', () => {
     expect(key).toMatch(/^vk_test_[0-9A-Za-z]{44}$/);
     expect(hmacKey).toMatch(/^[0-9a-f]{64}$/);
     expect(first.banner).toMatch(/API reference\s+http:\/\/127\.0\.0\.1:\d+\/docs/);
+    expect(first.banner).toMatch(/ops console\s+http:\/\/127\.0\.0\.1:\d+\/console /);
     expect(first.banner).toContain('VERIGATE_REDIS_PORT');
     // The key is only ever on the banner, never in a log line.
     expect(first.stdout).not.toContain(key);

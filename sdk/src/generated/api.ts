@@ -50,12 +50,16 @@ export const OPERATIONS = {
   opsDrainProvider: { method: 'POST', path: '/v1/ops/providers/{id}/drain', scope: null },
   opsEndCooldown: { method: 'POST', path: '/v1/ops/providers/{id}/end-cooldown', scope: null },
   opsListAudit: { method: 'GET', path: '/v1/ops/audit', scope: null },
+  opsListLedgerEntries: { method: 'GET', path: '/v1/ops/usage/entries', scope: null },
   opsListOrgs: { method: 'GET', path: '/v1/ops/orgs', scope: null },
   opsListProviders: { method: 'GET', path: '/v1/ops/providers', scope: null },
+  opsListReviews: { method: 'GET', path: '/v1/ops/reviews', scope: null },
   opsResetBreaker: { method: 'POST', path: '/v1/ops/providers/{id}/reset-breaker', scope: null },
+  opsResolveLedgerEntry: { method: 'POST', path: '/v1/ops/usage/entries/{id}/resolve', scope: null },
   opsRestoreProvider: { method: 'POST', path: '/v1/ops/providers/{id}/restore', scope: null },
   opsSetCapabilities: { method: 'POST', path: '/v1/ops/orgs/{id}/capabilities', scope: null },
   opsSetSpendCap: { method: 'POST', path: '/v1/ops/orgs/{id}/spend-cap', scope: null },
+  opsUsage: { method: 'GET', path: '/v1/ops/usage', scope: null },
   overrideKycTier: { method: 'POST', path: '/v1/customers/{id}/kyc/override', scope: 'kyc:write' },
   receiveVendorWebhook: { method: 'POST', path: '/v1/webhooks/{provider}', scope: null },
   reconcileInvoice: { method: 'POST', path: '/v1/usage/reconciliations', scope: 'usage:manage' },
@@ -168,9 +172,14 @@ export interface PathParams {
     id: string;
   };
   opsListAudit: never;
+  opsListLedgerEntries: never;
   opsListOrgs: never;
   opsListProviders: never;
+  opsListReviews: never;
   opsResetBreaker: {
+    id: string;
+  };
+  opsResolveLedgerEntry: {
     id: string;
   };
   opsRestoreProvider: {
@@ -182,6 +191,7 @@ export interface PathParams {
   opsSetSpendCap: {
     id: string;
   };
+  opsUsage: never;
   overrideKycTier: {
     id: string;
   };
@@ -291,12 +301,25 @@ export interface QueryParams {
     limit?: number;
     target?: string;
   };
+  opsListLedgerEntries: {
+    charged?: "charged" | "free" | "unknown";
+    limit?: number;
+    startingAfter?: string;
+  };
   opsListOrgs: never;
   opsListProviders: never;
+  opsListReviews: {
+    limit?: number;
+  };
   opsResetBreaker: never;
+  opsResolveLedgerEntry: never;
   opsRestoreProvider: never;
   opsSetCapabilities: never;
   opsSetSpendCap: never;
+  opsUsage: {
+    from?: string;
+    to?: string;
+  };
   overrideKycTier: never;
   receiveVendorWebhook: never;
   reconcileInvoice: never;
@@ -432,11 +455,17 @@ export interface RequestBodies {
     mode?: "test" | "live";
   };
   opsListAudit: never;
+  opsListLedgerEntries: never;
   opsListOrgs: never;
   opsListProviders: never;
+  opsListReviews: never;
   opsResetBreaker: {
     reason: string;
     mode?: "test" | "live";
+  };
+  opsResolveLedgerEntry: {
+    charged: "charged" | "free";
+    note: string;
   };
   opsRestoreProvider: {
     reason: string;
@@ -449,6 +478,7 @@ export interface RequestBodies {
     dailyIdr: number | null;
     reason: string;
   };
+  opsUsage: never;
   overrideKycTier: {
     tier: "none" | "basic" | "standard" | "premium";
     reason: string;
@@ -612,6 +642,7 @@ export type ErrorCode =
   | 'webhook_invalid'
   | 'webhook_stale'
   | 'operator_key_required'
+  | 'csrf_token_invalid'
   | 'operator_key_not_accepted'
   | 'idempotency_key_invalid'
   | 'idempotency_key_in_use'

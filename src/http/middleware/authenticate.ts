@@ -6,6 +6,7 @@ import type { Scope } from '../../tenancy/scopes';
 import type { AppDeps, Caller } from '../../deps';
 import { authenticateOperatorKey } from '../../ops/operator-keys-repo';
 import type { Operator } from '../../ops/operator-actions';
+import { checkCsrf, signedIn } from '../console/console-auth';
 
 /**
  * The active key of a presented plaintext, from the cache (CACHE_TTL_MS) or the database. Only keys that
@@ -43,12 +44,21 @@ export function authenticate(deps: AppDeps, scope: Scope): RequestHandler {
 /**
  * Operator routes: only an active operator key. A tenant key, whatever its scopes, is refused with
  * 403 `operator_key_required`; it never reaches the handler. Read from the database on every call (few
- * calls, and a revoked operator key must stop at once on every instance).
+ * calls, and a revoked operator key must stop at once on every instance). Without an Authorization header,
+ * the console's session cookie stands for the operator key it was opened with (src/http/console), and a request
+ * that changes something must then carry the session's CSRF token.
  */
 export function authenticateOperator(deps: AppDeps): RequestHandler {
   return async (req, res, next) => {
     try {
       const presented = bearer(req.headers.authorization);
+      if (!presented && req.headers.authorization === undefined) {
+        const signed = await signedIn(deps, req);
+        if (!signed) return next(new AppError('api_key_missing'));
+        checkCsrf(req, signed.session);
+        res.locals.operator = signed.operator;
+        return next();
+      }
       if (!presented) return next(new AppError('api_key_missing'));
       if (!deps.keys.parseOperator(presented)) return next(new AppError('operator_key_required'));
       const key = await authenticateOperatorKey(deps.db, deps.keys, presented);

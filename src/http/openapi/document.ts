@@ -126,6 +126,8 @@ export function errorCodes(spec: RouteSpec, doc: RouteDoc | undefined): string[]
   const codes: string[] = [];
   if (spec.scope) codes.push('api_key_missing', 'api_key_invalid', 'missing_scope', 'operator_key_not_accepted');
   if (spec.operator) codes.push('api_key_missing', 'api_key_invalid', 'operator_key_required');
+  // The console's session cookie stands for an operator key; a change made with it needs its CSRF token.
+  if (spec.operator && spec.method !== 'get') codes.push('csrf_token_invalid');
   if (spec.paidVendorCalls) codes.push('spend_cap_reached');
   if (spec.rateLimit) codes.push('rate_limited', 'service_unavailable');
   if (spec.method !== 'get' && spec.method !== 'delete')

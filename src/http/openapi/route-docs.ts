@@ -147,6 +147,28 @@ const WEBHOOK_AND_OPERATOR_ROUTES: Record<string, RouteDoc> = {
     summary: "Operators: set or clear an org's daily spend cap in IDR (audited)",
   },
   'GET /v1/ops/audit': { operationId: 'opsListAudit', tag: 'ops', summary: 'Operators: the audit of operator actions, newest first' },
+  'GET /v1/ops/usage': {
+    operationId: 'opsUsage',
+    tag: 'ops',
+    summary:
+      "Operators: the whole platform's ledger by UTC day, provider and check (`data`) and by org (`byOrg`): charged, free, unknown, cost",
+  },
+  'GET /v1/ops/usage/entries': {
+    operationId: 'opsListLedgerEntries',
+    tag: 'ops',
+    summary: "Operators: every org's ledger rows, each naming its org (`charged=unknown`: the unknown-charge queue)",
+  },
+  'POST /v1/ops/usage/entries/:id/resolve': {
+    operationId: 'opsResolveLedgerEntry',
+    tag: 'ops',
+    summary: "Operators: settle any org's unknown ledger row as charged or free (audited as ledger.resolve, the note its reason)",
+    requestExample: { charged: 'free', note: 'AccuAuth confirmed: not billed (ticket 4411)' },
+  },
+  'GET /v1/ops/reviews': {
+    operationId: 'opsListReviews',
+    tag: 'ops',
+    summary: 'Operators: captures awaiting review (requires_review), newest first, with the fused verdicts and every voter',
+  },
 };
 
 export const ROUTE_DOCS: Record<string, RouteDoc> = {

@@ -6,6 +6,7 @@ import {
   drainProvider,
   endCooldown,
   resetBreaker,
+  resolveChargeAudited,
   restoreProvider,
   setCapabilities,
   setSpendCap,
@@ -16,15 +17,23 @@ import { listOrgs, type Org } from '../../tenancy/orgs-repo';
 import { Capability } from '../../tenancy/scopes';
 import { route, type RouteSpec } from '../route';
 import { describeProviders, providerParam } from './providers';
+import { usage } from '../../ledger/ledger-repo';
+import { usageByOrg } from '../../finance/usage-by-org';
+import { listCapturesForReview, type CaptureBundle } from '../../engine/captures-repo';
+import { EntriesQuery, entriesPage, presentEntry, ResolveBody, usagePeriod, UsagePeriodQuery } from './usage';
 
 /** Operators say why: the reason is the audit row's, in their own words. */
 const reason = z.string().trim().min(10, 'at least 10 characters').max(500);
 const ProviderAction = z.object({ reason }).strict();
 const ModeAction = z.object({ reason, mode: z.enum(KEY_MODES).optional() }).strict();
-const CreateOrg = z.object({ name: z.string().trim().min(1).max(200), capabilities: z.array(Capability).max(10).default([]), reason }).strict();
+const CreateOrg = z
+  .object({ name: z.string().trim().min(1).max(200), capabilities: z.array(Capability).max(10).default([]), reason })
+  .strict();
 const SetCapabilities = z.object({ capabilities: z.array(Capability).max(10), reason }).strict();
 /** In whole or fractional rupiah per UTC day; null removes the cap. */
 const SetSpendCap = z.object({ dailyIdr: z.number().min(0).max(1e12).nullable(), reason }).strict();
+const OpsUsageQuery = UsagePeriodQuery.omit({ format: true });
+const ReviewQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).strict();
 const AuditQuery = z
   .object({ limit: z.coerce.number().int().min(1).max(200).default(50), target: z.string().max(100).optional() })
   .strict();
@@ -50,6 +59,18 @@ const presentAudit = (a: OperatorAudit) => ({
   reason: a.reason,
   detail: a.detail,
   at: a.at.toISOString(),
+});
+/** A capture awaiting review: its verdicts and every voter's, never frames, faces or the customer's data. */
+const presentReview = (c: CaptureBundle) => ({
+  id: c.id,
+  object: 'capture_review',
+  orgId: c.orgId,
+  customerId: c.customerId,
+  kind: c.kind,
+  status: c.status,
+  antiSpoof: c.antiSpoof,
+  tamper: c.tamper,
+  createdAt: c.createdAt.toISOString(),
 });
 const presentOrg = (o: Org) => ({
   id: o.id,
@@ -104,7 +125,12 @@ export function operatorRoutes(deps: AppDeps): RouteSpec[] {
       operator: true,
       body: CreateOrg,
       handler: async ({ operator, body }) => {
-        const { value, audit } = await createOrgAudited(deps, operatorOf(operator), { name: body.name, capabilities: body.capabilities }, body.reason);
+        const { value, audit } = await createOrgAudited(
+          deps,
+          operatorOf(operator),
+          { name: body.name, capabilities: body.capabilities },
+          body.reason,
+        );
         return { status: 201, body: { ...presentOrg(value), audit: presentAudit(audit) } };
       },
     }),
@@ -129,12 +155,56 @@ export function operatorRoutes(deps: AppDeps): RouteSpec[] {
         return { status: 200, body: { ...presentOrg(value), audit: presentAudit(audit) } };
       },
     }),
+    /** The whole platform's usage by day, provider and check, and by org (finance's view across tenants). */
+    route({
+      method: 'get',
+      path: '/v1/ops/usage',
+      operator: true,
+      query: OpsUsageQuery,
+      handler: async ({ query }) => {
+        const { from, to } = usagePeriod(query, deps.now());
+        const [data, byOrg] = await Promise.all([usage(deps.db, null, from, to), usageByOrg(deps.db, from, to)]);
+        return { status: 200, body: { object: 'list', from: from.toISOString(), to: to.toISOString(), data, byOrg } };
+      },
+    }),
+    /** Every org's ledger rows (`?charged=unknown`: the unknown-charge queue), each naming its org. */
+    route({
+      method: 'get',
+      path: '/v1/ops/usage/entries',
+      operator: true,
+      query: EntriesQuery,
+      handler: async ({ query }) => ({ status: 200, body: await entriesPage(deps, null, query) }),
+    }),
+    route({
+      method: 'post',
+      path: '/v1/ops/usage/entries/:id/resolve',
+      operator: true,
+      body: ResolveBody,
+      handler: async ({ operator, params, body }) => {
+        const { value, audit } = await resolveChargeAudited(deps, operatorOf(operator), params.id as string, body.charged, body.note);
+        return { status: 200, body: { ...presentEntry(value, true), audit: presentAudit(audit) } };
+      },
+    }),
+    /** Captures whose verdict needs a person (requires_review), newest first, with their voters. */
+    route({
+      method: 'get',
+      path: '/v1/ops/reviews',
+      operator: true,
+      query: ReviewQuery,
+      handler: async ({ query }) => ({
+        status: 200,
+        body: { object: 'list', data: (await listCapturesForReview(deps.db, deps.now(), query.limit)).map(presentReview) },
+      }),
+    }),
     route({
       method: 'get',
       path: '/v1/ops/audit',
       operator: true,
       query: AuditQuery,
-      handler: async ({ query }) => ({ status: 200, body: { object: 'list', data: (await listOperatorAudit(deps.db, query)).map(presentAudit) } }),
+      handler: async ({ query }) => ({
+        status: 200,
+        body: { object: 'list', data: (await listOperatorAudit(deps.db, query)).map(presentAudit) },
+      }),
     }),
   ];
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error';
-import { findLedgerEntry, listLedgerEntries, resolveLedgerEntry, usage, type LedgerRow, type UsageRow } from '../../ledger/ledger-repo';
+import { findLedgerEntry, listLedgerEntries, usage, type LedgerRow, type UsageRow } from '../../ledger/ledger-repo';
+import { resolveUnknownCharge } from '../../ledger/resolve-entry';
 import type { AppDeps, Caller } from '../../deps';
 import { spendCapStatus } from '../../ledger/spend-cap';
 import { findOrg } from '../../tenancy/orgs-repo';
@@ -11,7 +12,7 @@ import { route, type RouteSpec } from '../route';
 const DAY_MS = 86_400_000;
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD');
 
-const Query = z
+export const UsagePeriodQuery = z
   .object({
     /** First UTC day included (default: 30 days ago). */
     from: isoDay.optional(),
@@ -35,7 +36,7 @@ const COLUMNS = [
   'currency',
 ] as const satisfies readonly (keyof UsageRow)[];
 
-const EntriesQuery = z
+export const EntriesQuery = z
   .object({
     charged: z.enum(['charged', 'free', 'unknown']).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
@@ -47,7 +48,7 @@ const EntriesQuery = z
   })
   .strict();
 
-const ResolveBody = z
+export const ResolveBody = z
   .object({
     charged: z.enum(['charged', 'free']),
     /** Why: the invoice line or ticket that settles it. */
@@ -55,8 +56,10 @@ const ResolveBody = z
   })
   .strict();
 
-const presentEntry = (e: LedgerRow) => ({
+/** A ledger row as its org sees it; `withOrg` (operators) also names the org. */
+export const presentEntry = ({ orgId, ...e }: LedgerRow, withOrg = false) => ({
   object: 'ledger_entry',
+  ...(withOrg ? { orgId } : {}),
   ...e,
   createdAt: e.createdAt.toISOString(),
   resolution: e.resolution && { ...e.resolution, resolvedAt: e.resolution.resolvedAt.toISOString() },
@@ -80,7 +83,24 @@ async function limitsOf(deps: AppDeps, caller: Caller) {
   return { spendCap: await spendCapStatus(deps.db, caller, deps.now(), org?.dailySpendCap ?? null), rateLimits, currency: 'IDR' };
 }
 
-const entryNotFound = () => new AppError('resource_not_found', { params: { resource: 'ledger entry' }, param: 'id' });
+/** [from, to) of a usage query: whole UTC days, by default the last 31 up to today. */
+export function usagePeriod(q: { from?: string; to?: string }, now: Date): { from: Date; to: Date } {
+  const today = now.toISOString().slice(0, 10);
+  const to = new Date(Date.parse(`${q.to ?? today}T00:00:00Z`) + DAY_MS);
+  const from = q.from ? new Date(`${q.from}T00:00:00Z`) : new Date(to.getTime() - 31 * DAY_MS);
+  return { from, to };
+}
+
+/** One page of ledger entries (`orgId` null: every org's), or a 400 for a cursor outside it. */
+export async function entriesPage(deps: AppDeps, orgId: string | null, q: z.infer<typeof EntriesQuery>) {
+  if (q.startingAfter && !(await findLedgerEntry(deps.db, orgId, q.startingAfter))) {
+    throw new AppError('invalid_request', { params: { detail: 'startingAfter: no such ledger entry' }, param: 'startingAfter' });
+  }
+  const page = await listLedgerEntries(deps.db, orgId, { charged: q.charged, after: q.startingAfter, limit: q.limit + 1 });
+  const data = page.slice(0, q.limit).map((e) => presentEntry(e, orgId === null));
+  const hasMore = page.length > q.limit;
+  return { object: 'list', data, hasMore, nextCursor: hasMore ? (data.at(-1)?.id ?? null) : null };
+}
 
 export function usageRoutes(deps: AppDeps): RouteSpec[] {
   return [
@@ -89,12 +109,10 @@ export function usageRoutes(deps: AppDeps): RouteSpec[] {
       method: 'get',
       path: '/v1/usage',
       scope: 'usage:view',
-      query: Query,
+      query: UsagePeriodQuery,
       handler: async ({ caller, query }) => {
         const q = query;
-        const today = deps.now().toISOString().slice(0, 10);
-        const to = new Date(Date.parse(`${q.to ?? today}T00:00:00Z`) + DAY_MS);
-        const from = q.from ? new Date(`${q.from}T00:00:00Z`) : new Date(to.getTime() - 31 * DAY_MS);
+        const { from, to } = usagePeriod(q, deps.now());
         const rows = await usage(deps.db, caller.orgId, from, to);
         if (q.format === 'json')
           return {
@@ -114,16 +132,7 @@ export function usageRoutes(deps: AppDeps): RouteSpec[] {
       path: '/v1/usage/entries',
       scope: 'usage:view',
       query: EntriesQuery,
-      handler: async ({ caller, query }) => {
-        const q = query;
-        if (q.startingAfter && !(await findLedgerEntry(deps.db, caller.orgId, q.startingAfter))) {
-          throw new AppError('invalid_request', { params: { detail: 'startingAfter: no such ledger entry' }, param: 'startingAfter' });
-        }
-        const page = await listLedgerEntries(deps.db, caller.orgId, { charged: q.charged, after: q.startingAfter, limit: q.limit + 1 });
-        const data = page.slice(0, q.limit).map(presentEntry);
-        const hasMore = page.length > q.limit;
-        return { status: 200, body: { object: 'list', data, hasMore, nextCursor: hasMore ? (data.at(-1)?.id ?? null) : null } };
-      },
+      handler: async ({ caller, query }) => ({ status: 200, body: await entriesPage(deps, caller.orgId, query) }),
     }),
     /** Settles an `unknown` row as charged or free, with who, when and why kept beside it. */
     route({
@@ -135,16 +144,12 @@ export function usageRoutes(deps: AppDeps): RouteSpec[] {
         const b = body;
         const id = params.id as string;
         return transaction(async (tx) => {
-          const done = await resolveLedgerEntry(tx, caller.orgId, id, { charged: b.charged, note: b.note, keyId: caller.keyId, at: deps.now() });
-          const entry = await findLedgerEntry(tx, caller.orgId, id);
-          if (!entry) throw entryNotFound();
-          if (!done) {
-            throw new AppError('invalid_request', {
-              params: { detail: `ledger entry is already ${entry.charged}; only unknown entries can be resolved` },
-              param: 'id',
-            });
-          }
-          deps.logger.info({ audit: 'ledger_entry_resolved', orgId: caller.orgId, keyId: caller.keyId, entry: id, charged: b.charged }, 'ledger entry resolved');
+          const resolution = { charged: b.charged, note: b.note, by: { keyId: caller.keyId }, at: deps.now() };
+          const entry = await resolveUnknownCharge(tx, caller.orgId, id, resolution);
+          deps.logger.info(
+            { audit: 'ledger_entry_resolved', orgId: caller.orgId, keyId: caller.keyId, entry: id, charged: b.charged },
+            'ledger entry resolved',
+          );
           return { status: 200, body: presentEntry(entry) };
         });
       },
