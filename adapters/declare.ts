@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { AdapterOutcome, CallContext, Check, FetchedUrl, Operation, OperationMeta, StepData } from './types';
+import type { AdapterOutcome, CallContext, ChargeLookup, Check, FetchedUrl, Operation, OperationMeta, StepData } from './types';
 
 /** What an adapter writes for one operation in its declaration. */
 export interface OperationSpec<I> {
@@ -25,6 +25,8 @@ export interface OperationSpec<I> {
    * https or names a non-public address (src/gateway/fetched-urls.ts) before a call is written or made.
    */
   fetchedUrls?(input: I): FetchedUrl[];
+  /** How an unknown charge of a call of this operation is settled later by asking the vendor (default: it cannot be). */
+  settledBy?: ChargeLookup;
 }
 
 /**
@@ -39,6 +41,7 @@ export function operation<I>(spec: OperationSpec<I>): Operation {
     fallbackOnly: spec.fallbackOnly ?? false,
     registryless: spec.registryless ?? false,
     listPrice: spec.listPrice ?? 0,
+    settledBy: spec.settledBy,
     prepare(input) {
       const parsed = spec.input.safeParse(input);
       if (!parsed.success) return { ok: false, issues: parsed.error.issues };

@@ -115,11 +115,27 @@ export interface Operation {
   listPrice: number;
   /** Reads the input with the operation's schema; routing skips a provider whose operation refuses it. */
   prepare(input: unknown): PreparedCall;
+  /** How an unknown charge of this operation can be settled later by asking the vendor (its status API), if it can. */
+  settledBy?: ChargeLookup;
   /**
    * Set when the operation is a vendor's multi-step flow (built by `flow()`, adapters/declare.ts): the check
    * is answered by calling other operations of the same provider in turn, each one a call of its own.
    */
   flow?: Flow;
+}
+
+/**
+ * How the vendor is asked, later, about a call of this operation whose charge is unknown (its answer was lost):
+ * the reconciliation job (src/finance/reconcile-unknown.ts) makes the lookup, booked like any call, and reads
+ * its `result` with the mapping rows of `rows` under the org's plan.
+ */
+export interface ChargeLookup {
+  /** The operation that asks (declared by the same adapter). */
+  operation: string;
+  /** Its input, from what the ledger knows of the lost call: our customer, and the vendor's ids we already hold for them. */
+  input(lost: { customerId: string; knownRequestIds: string[] }): unknown;
+  /** The operation whose rows turn the lookup's `result` into the lost call's charge. */
+  rows: string;
 }
 
 /** What the steps of a flow made so far: each answered step's data, by operation name. */

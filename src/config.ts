@@ -88,6 +88,18 @@ const GatewayFile = z
       })
       .strict()
       .default({ followUpMarginSeconds: 900, followUpEverySeconds: 60, webhookMaxAgeHours: 168 }),
+    reconciliation: z
+      .object({
+        /**
+         * An `unknown` ledger row is asked about through its vendor's status API once it is this old, in minutes
+         * (default 1440: after a session's own follow-up and the vendor's webhook retries had their chance).
+         */
+        afterMinutes: z.number().min(0).default(1440),
+        /** How often the worker looks for such rows, in minutes (default 60). */
+        everyMinutes: z.number().positive().default(60),
+      })
+      .strict()
+      .default({ afterMinutes: 1440, everyMinutes: 60 }),
   })
   .strict();
 
@@ -146,6 +158,8 @@ export interface Config {
   idempotency: z.infer<typeof GatewayFile>['idempotency'];
   verifications: z.infer<typeof GatewayFile>['verifications'];
   sessions: z.infer<typeof GatewayFile>['sessions'];
+  /** The reconciliation of unknown charges through vendors' status APIs (src/finance/reconcile-unknown.ts). */
+  reconciliation: z.infer<typeof GatewayFile>['reconciliation'];
   rateLimits: Record<string, RateLimit>;
   /** Outbound webhooks (config/webhooks.json, VERIGATE_WEBHOOK_ALLOW over its allow-list). */
   webhooks: WebhooksConfig;
@@ -206,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = CON
     idempotency: gateway.idempotency,
     verifications: gateway.verifications,
     sessions: gateway.sessions,
+    reconciliation: gateway.reconciliation,
     rateLimits: limits.operations,
     webhooks: webhooksConfigFrom(webhooks, env),
   };

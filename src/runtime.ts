@@ -13,7 +13,15 @@ import { DEFAULT_REGISTRY } from './gateway/registry';
 // The composition root: the one file outside src/http that starts the HTTP server.
 import { startApiServer, type ApiServer, type ApiServerOptions } from './http/server';
 import { Jobs } from './jobs/jobs';
-import { maintenanceQueue, QUEUES, scheduleFollowUps, scheduleMaintenance, scheduleSettling, scheduleWebhookSweep } from './jobs/queues';
+import {
+  maintenanceQueue,
+  QUEUES,
+  scheduleFollowUps,
+  scheduleMaintenance,
+  scheduleReconciliation,
+  scheduleSettling,
+  scheduleWebhookSweep,
+} from './jobs/queues';
 import { checkEvictionPolicy, producerConnection, whenReady, workerConnection } from './jobs/redis';
 import { startWorkers } from './jobs/workers';
 import type { Logger } from './logger';
@@ -107,6 +115,7 @@ export async function startRuntime(config: Config, logger: Logger, roles: Role[]
     await scheduleMaintenance(queue, config.idempotency.sweepEveryMinutes);
     await scheduleSettling(queue, config.verifications.sweepEverySeconds);
     await scheduleFollowUps(queue, config.sessions.followUpEverySeconds);
+    await scheduleReconciliation(queue, config.reconciliation.everyMinutes);
     await scheduleWebhookSweep(deps.jobs.queue(QUEUES.webhooks), config.webhooks.sweepEverySeconds);
     workers = startWorkers(deps, workerRedis);
   }

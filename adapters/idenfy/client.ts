@@ -7,6 +7,7 @@ export const IDENFY_PATHS = {
   token: '/api/v2/token',
   status: '/api/v2/status',
   data: '/api/v2/data',
+  identifications: '/kyc/identifications/',
 } as const;
 
 /** HTTP Basic with username = API key and password = API secret (ID-OAS `apiKeyPair`). */
@@ -29,5 +30,15 @@ export function postJson(ctx: CallContext, path: string, body: unknown): Promise
       'Content-Type': 'application/json; charset=utf-8',
       Accept: 'application/json',
     },
+  });
+}
+
+/** One GET of an iDenfy path with a query; the answer comes back raw for transform.ts to read. */
+export function getJson(ctx: CallContext, path: string, params: Record<string, string>): Promise<RawExchange> {
+  return exchange(ctx, {
+    method: 'GET',
+    url: path,
+    params,
+    headers: { Authorization: basicAuthorization(ctx.credentials), Accept: 'application/json' },
   });
 }

@@ -2,18 +2,20 @@ import { AppError } from '../../src/errors/app-error';
 import { HostedSessionInput } from '../check-inputs';
 import { inbound, operation } from '../declare';
 import type { AdapterDeclaration, AdapterOutcome, CallContext } from '../types';
-import { IDENFY_PATHS, postJson } from './client';
-import { IdenfyScanRefInput } from './schemas';
+import { getJson, IDENFY_PATHS, postJson } from './client';
+import { IdenfyIdentificationsInput, IdenfyScanRefInput } from './schemas';
 import { readWebhook, verifyWebhookSignature } from './webhook';
 import { IDENFY_SANDBOX_CREDENTIALS, startIdenfySimulator } from './simulator';
 import {
   dataOutcome,
+  identificationsOutcome,
   statusOutcome,
   toTokenBody,
   tokenOutcome,
   type IdenfyExtractedData,
   type IdenfySession,
   type IdenfyTokenInput,
+  type IdenfyUnknownSessions,
   type IdenfyVerificationStatus,
 } from './transform';
 
@@ -33,6 +35,17 @@ export async function createToken(
 /** The verification's current status: for a final webhook that is overdue, never for polling. */
 export async function fetchStatus(ctx: CallContext, scanRef: string): Promise<AdapterOutcome<IdenfyVerificationStatus>> {
   return statusOutcome(await postJson(ctx, IDENFY_PATHS.status, { scanRef }));
+}
+
+/** The client's sessions iDenfy holds that the gateway does not know of (reconciliation of a lost token call). */
+export async function listUnknownSessions(
+  ctx: CallContext,
+  input: IdenfyIdentificationsInput,
+): Promise<AdapterOutcome<IdenfyUnknownSessions>> {
+  return identificationsOutcome(
+    await getJson(ctx, IDENFY_PATHS.identifications, { clientId: input.clientId, page: '1', perPage: '100' }),
+    input,
+  );
 }
 
 /** The data iDenfy extracted from the document. */
@@ -73,6 +86,13 @@ export const idenfy: AdapterDeclaration = {
       call: (ctx, input, meta) => createToken(ctx, { ...input, clientId: meta.customerId, externalRef: meta.verificationId }, meta.now),
       // The price of the session the token opens (iDenfy's pay-as-you-go tier, about USD 1): the token's row is the session's.
       listPrice: 16000,
+      // A token call whose answer was lost (charge unknown, no scanRef): the customer's sessions at iDenfy say
+      // whether it opened one and how that ended, read by the same rows as the session's webhooks.
+      settledBy: {
+        operation: 'identifications',
+        input: (lost) => ({ clientId: lost.customerId, knownScanRefs: lost.knownRequestIds }),
+        rows: 'webhook',
+      },
     }),
     webhook: inbound({ endpoint: 'POST /v1/webhooks/idenfy (iDenfy -> us)' }),
     status: operation({
@@ -80,6 +100,12 @@ export const idenfy: AdapterDeclaration = {
       serves: null,
       input: IdenfyScanRefInput,
       call: (ctx, input) => fetchStatus(ctx, input.scanRef),
+    }),
+    identifications: operation({
+      endpoint: `GET ${IDENFY_PATHS.identifications}?clientId=`,
+      serves: null,
+      input: IdenfyIdentificationsInput,
+      call: (ctx, input) => listUnknownSessions(ctx, input),
     }),
     data: operation({
       endpoint: `POST ${IDENFY_PATHS.data}`,

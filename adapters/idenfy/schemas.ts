@@ -186,6 +186,24 @@ const Tags = z.array(z.string());
 export const IdenfyScanRefInput = z.strictObject({ scanRef: z.string().min(1).max(36) });
 export type IdenfyScanRefInput = z.infer<typeof IdenfyScanRefInput>;
 
+/**
+ * The sessions of one of our customers (iDenfy's clientId), and the scanRefs the gateway already knows of them:
+ * what proves whether a token call whose answer was lost opened a session (the reconciliation of unknown charges).
+ */
+export const IdenfyIdentificationsInput = z.strictObject({
+  clientId: z.string().min(1).max(100),
+  knownScanRefs: z.array(z.string().min(1).max(36)).max(1000),
+});
+export type IdenfyIdentificationsInput = z.infer<typeof IdenfyIdentificationsInput>;
+
+/** GET /kyc/identifications/?clientId= (ID-OAS): a page of the client's sessions. */
+export const IdenfyIdentificationsResponse = z.looseObject({
+  count: z.number().int().nonnegative(),
+  next: z.string().nullish(),
+  results: z.array(z.looseObject({ scanRef: z.string().min(1), status: IdenfyOverallStatus, suspected: z.boolean().nullish() })),
+});
+export type IdenfyIdentificationsResponse = z.infer<typeof IdenfyIdentificationsResponse>;
+
 /** POST /api/v2/status answer (ID-DR); `final` is mentioned by the status-handling guide, not by the sample. */
 export const IdenfyStatusResponse = z.looseObject({
   status: IdenfyOverallStatus,

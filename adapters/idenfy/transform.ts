@@ -4,10 +4,12 @@ import type { AdapterOutcome, UpstreamFacts } from '../types';
 import {
   IdenfyDataResponse,
   IdenfyErrorBody,
+  IdenfyIdentificationsResponse,
   IdenfyStatusResponse,
   IdenfyTokenRequest,
   IdenfyTokenResponse,
   type IdenfyEventType,
+  type IdenfyIdentificationsInput,
   type IdenfyOverallStatus,
   type IdenfyWebhookPayload,
 } from './schemas';
@@ -218,4 +220,34 @@ export function webhookFacts(eventType: IdenfyEventType, payload: IdenfyWebhookP
     result: NO_VERDICT_EVENTS.has(eventType) ? eventType : reportedResult(payload.status.overall, payload.final),
     requestId: payload.scanRef,
   };
+}
+
+/** What iDenfy holds of a client that the gateway did not know: the session a lost token call opened, if one can be told. */
+export interface IdenfyUnknownSessions {
+  /** The one session of the client the gateway never heard of: the one the lost call opened (null: none, or several). */
+  opened: string | null;
+  /** How many sessions of the client the gateway never heard of are on the page. */
+  unknownCount: number;
+  /** The page was not the whole list (more than one page of sessions): the answer proves nothing. */
+  partial: boolean;
+}
+
+/** The verdicts of a client's session list for a lost token call, besides the opened session's own status. */
+export const LOST_TOKEN_RESULTS = { none: 'NO_SESSION', several: 'SEVERAL_SESSIONS' } as const;
+
+/**
+ * GET /kyc/identifications/?clientId=: the client's sessions against those the gateway knows. One unknown
+ * session is the one a lost token call opened (a token per verification): its status is the verdict. None
+ * means the call opened nothing; several, or a list longer than one page, proves nothing. No request id: the
+ * same client may be looked at again while its session is open.
+ */
+export function identificationsOutcome(raw: RawExchange, input: IdenfyIdentificationsInput): AdapterOutcome<IdenfyUnknownSessions> {
+  const known = new Set(input.knownScanRefs);
+  return outcome(raw, [200], IdenfyIdentificationsResponse, (page) => {
+    const unknown = page.results.filter((r) => !known.has(r.scanRef));
+    const partial = Boolean(page.next) || page.count > page.results.length;
+    const only = !partial && unknown.length === 1 ? unknown[0] : undefined;
+    const result = only ? only.status : partial || unknown.length > 1 ? LOST_TOKEN_RESULTS.several : LOST_TOKEN_RESULTS.none;
+    return { data: { opened: only?.scanRef ?? null, unknownCount: unknown.length, partial }, facts: { result } };
+  });
 }

@@ -29,6 +29,7 @@ export interface MaintenanceJobs {
   'sweep-captures': Record<string, never>;
   'settle-abandoned-verifications': Record<string, never>;
   'follow-up-sessions': Record<string, never>;
+  'reconcile-unknown-charges': Record<string, never>;
 }
 
 export type MaintenanceJobName = keyof MaintenanceJobs;
@@ -63,6 +64,12 @@ export async function scheduleSettling(queue: Queue, everySeconds: number): Prom
 export async function scheduleFollowUps(queue: Queue, everySeconds: number): Promise<void> {
   const name = 'follow-up-sessions';
   await queue.upsertJobScheduler(name, { every: everySeconds * 1000 }, { name, data: {} });
+}
+
+/** Registers the recurring reconciliation of unknown charges through vendors' status APIs (every `everyMinutes`). */
+export async function scheduleReconciliation(queue: Queue, everyMinutes: number): Promise<void> {
+  const name = 'reconcile-unknown-charges';
+  await queue.upsertJobScheduler(name, { every: everyMinutes * 60_000 }, { name, data: {} });
 }
 
 /**

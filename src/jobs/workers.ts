@@ -7,6 +7,7 @@ import { deleteExpiredEnrollments } from '../faces/enrollments-repo';
 import { applySessionEvent } from '../sessions/apply-session-event';
 import { followUpSessions } from '../sessions/follow-up';
 import { requeueUnstarted } from '../verifications/accept-verification';
+import { reconcileUnknownCharges } from '../finance/reconcile-unknown';
 import { requeueOverdueAsks } from '../verifications/flow-waits';
 import { runQueuedVerification } from '../verifications/run-queued-verification';
 import { DeliveryAbandoned, deliverOnce, type WebhookWorkerDeps } from '../webhooks/deliver';
@@ -32,6 +33,7 @@ function maintenanceProcessors(deps: WorkerDeps): Processors<MaintenanceJobs> {
       ...(await settleAbandoned({ ...deps, registry: deps.gateway.registry, leaseSeconds: deps.config.verifications.leaseSeconds })),
       requeued: (await requeueUnstarted(deps)) + (await requeueOverdueAsks(deps)),
     }),
+    'reconcile-unknown-charges': () => reconcileUnknownCharges(deps),
     'follow-up-sessions': async () => {
       const r = await followUpSessions(deps);
       return { followedUp: r.followedUp, requeued: r.requeued, ended: r.events.filter((e) => e.outcome === 'ended').length };

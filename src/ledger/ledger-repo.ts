@@ -155,7 +155,8 @@ export interface LedgerRow extends Omit<LedgerEntry, 'attemptId' | 'keyId'> {
   createdAt: Date;
   /**
    * Set once an `unknown` row was resolved: `resolvedBy` is the key (`key_...`) or operator key (`opk_...`)
-   * that did it by hand, or the invoice import (`inv_...`) that proved it.
+   * that did it by hand, the invoice import (`inv_...`) that proved it, or the vendor lookup (`att_...`, itself a
+   * row of the ledger) whose answer proved it.
    */
   resolution: { from: 'unknown'; note: string; resolvedBy: string; resolvedAt: Date } | null;
 }
@@ -179,14 +180,15 @@ interface LedgerDbRow {
   resolved_by: string | null;
   resolved_by_operator: string | null;
   invoice_import_id: string | null;
+  vendor_attempt_id: string | null;
   resolved_at: Date | null;
 }
 
-const ENTRY_SELECT = `SELECT e.*, r.note, r.resolved_by, r.resolved_by_operator, r.invoice_import_id, r.resolved_at
+const ENTRY_SELECT = `SELECT e.*, r.note, r.resolved_by, r.resolved_by_operator, r.invoice_import_id, r.vendor_attempt_id, r.resolved_at
   FROM ledger_entries e LEFT JOIN ledger_resolutions r ON r.attempt_id = e.attempt_id`;
 
 const toLedgerRow = (r: LedgerDbRow): LedgerRow => {
-  const resolvedBy = r.resolved_by ?? r.resolved_by_operator ?? r.invoice_import_id;
+  const resolvedBy = r.resolved_by ?? r.resolved_by_operator ?? r.invoice_import_id ?? r.vendor_attempt_id;
   return {
     id: r.attempt_id,
     orgId: r.org_id,
@@ -237,8 +239,8 @@ export async function listLedgerEntries(db: Queryable, orgId: string | null, f: 
 export interface Resolution {
   charged: 'charged' | 'free';
   note: string;
-  /** Who resolved it by hand: a tenant key (`usage:manage`) or an operator key. */
-  by: { keyId: string } | { operatorKeyId: string };
+  /** Who resolved it by hand (a tenant key with `usage:manage`, or an operator key), or the vendor lookup that proved it. */
+  by: { keyId: string } | { operatorKeyId: string } | { vendorAttemptId: string };
   at: Date;
 }
 
@@ -257,9 +259,18 @@ export async function resolveLedgerEntry(tx: Queryable, orgId: string | null, id
   const row = rows[0];
   if (!row) return false;
   await tx.query(
-    `INSERT INTO ledger_resolutions (attempt_id, org_id, from_charge, to_charge, note, resolved_by, resolved_by_operator, resolved_at)
-     VALUES ($1, $2, 'unknown', $3, $4, $5, $6, $7)`,
-    [id, row.org_id, r.charged, r.note, 'keyId' in r.by ? r.by.keyId : null, 'operatorKeyId' in r.by ? r.by.operatorKeyId : null, r.at],
+    `INSERT INTO ledger_resolutions (attempt_id, org_id, from_charge, to_charge, note, resolved_by, resolved_by_operator, vendor_attempt_id, resolved_at)
+     VALUES ($1, $2, 'unknown', $3, $4, $5, $6, $7, $8)`,
+    [
+      id,
+      row.org_id,
+      r.charged,
+      r.note,
+      'keyId' in r.by ? r.by.keyId : null,
+      'operatorKeyId' in r.by ? r.by.operatorKeyId : null,
+      'vendorAttemptId' in r.by ? r.by.vendorAttemptId : null,
+      r.at,
+    ],
   );
   return true;
 }

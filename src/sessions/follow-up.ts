@@ -1,10 +1,8 @@
-import type { Check, ProviderId } from '../../adapters/types';
+import type { ProviderId } from '../../adapters/types';
 import type { AppDeps } from '../deps';
-import type { Attempt, PendingAttempt } from '../gateway/attempt';
-import { tryCandidate } from '../gateway/invoke';
-import { insertLedgerEntry, settleLedgerEntry } from '../ledger/ledger-repo';
+import type { Attempt } from '../gateway/attempt';
 import { QUEUES } from '../jobs/queues';
-import { deletePendingAttempt, insertPendingAttempt, settleAttempt } from '../verifications/verifications-repo';
+import { bookedCall } from '../verifications/booked-call';
 import { applyEvent, type SessionEventResult } from './apply-session-event';
 import { listOverdueSessions, listUnprocessedInbound, takeFollowUp, type OverdueSession } from './sessions-repo';
 
@@ -17,8 +15,6 @@ const DEFAULT_LINK_SECONDS = 3600;
 
 /** The operation a vendor offers to ask about one session (iDenfy: POST /api/v2/status). */
 const STATUS_OPERATION = 'status';
-
-class FollowUpTaken extends Error {}
 
 export interface FollowUpResult {
   /** Overdue sessions asked about (one status fetch each). */
@@ -78,58 +74,14 @@ export async function followUpSessions(deps: AppDeps): Promise<FollowUpResult> {
 
 /** The one status fetch of an overdue session, taken by one worker only: written ahead with the take, settled after. */
 async function fetchStatusOnce(deps: AppDeps, s: OverdueSession): Promise<Attempt | null> {
-  const keyMode = s.sandbox ? 'test' : 'live';
-  let answered: Attempt | null = null;
-  const ledgerRow = (p: PendingAttempt) => ({
-    attemptId: p.id,
-    orgId: s.orgId,
-    keyId: s.keyId,
-    customerId: s.customerId,
-    verificationId: s.verificationId,
-    check: s.check,
-    provider: p.provider,
-    operation: p.operation,
-    upstreamRequestId: null,
-    suiteCode: null,
-    charged: 'unknown' as const,
-    unitPrice: deps.gateway.pricing.unitPrice(p.provider, p.operation),
-    currency: deps.gateway.pricing.currency,
-    sandbox: s.sandbox,
-  });
-  try {
-    const outcome = await tryCandidate(
-      { ...deps.gateway, errorMap: deps.errorMap, providers: deps.providers, logger: deps.logger },
-      { provider: s.provider as ProviderId, operation: STATUS_OPERATION },
-      {
-        check: s.check as Check,
-        keyMode,
-        input: { scanRef: s.sessionRef },
-        meta: { customerId: s.customerId, verificationId: s.verificationId, now: deps.now() },
-        writeAhead: (pending) =>
-          deps.db.transaction(async (tx) => {
-            if (!(await takeFollowUp(tx, s.verificationId, deps.now()))) throw new FollowUpTaken();
-            await insertPendingAttempt(tx, s.orgId, pending);
-            await insertLedgerEntry(tx, ledgerRow(pending));
-          }),
-        settle: (attempt) => {
-          answered = attempt;
-        },
-        withdraw: (pending) => deps.db.transaction((tx) => deletePendingAttempt(tx, pending.id)),
-      },
-    );
-    if (!outcome.tried) {
-      deps.logger.info({ verificationId: s.verificationId, reason: outcome.skip.reason }, 'overdue session not asked about now');
-      return null;
-    }
-  } catch (err) {
-    if (err instanceof FollowUpTaken) return null;
-    throw err;
-  }
-  const a = answered as Attempt | null;
-  if (!a) return null;
-  await deps.db.transaction(async (tx) => {
-    await settleAttempt(tx, a);
-    await settleLedgerEntry(tx, a.id, { suiteCode: a.suiteCode, charged: a.charged, upstreamRequestId: a.upstream.requestId });
-  });
-  return a;
+  const call = await bookedCall(
+    deps,
+    s,
+    { provider: s.provider as ProviderId, operation: STATUS_OPERATION },
+    { scanRef: s.sessionRef },
+    (tx) => takeFollowUp(tx, s.verificationId, deps.now()),
+  );
+  if ('skipped' in call)
+    deps.logger.info({ verificationId: s.verificationId, reason: call.skipped }, 'overdue session not asked about now');
+  return 'attempt' in call ? call.attempt : null;
 }

@@ -20,8 +20,10 @@
  *
  * Routes besides the vendor's: GET /api/v2/redirect?authToken= (the hosted page), POST
  * /sim/hosted/:authToken/complete (303 to the success/error/unverified URL, or JSON with the webhook
- * deliveries when the request accepts application/json), GET|POST /__sim/idenfy/account (credits,
- * partnerActive, rateLimitPerHour, customCallbackUrl, webhookUrl) and GET /__sim/idenfy/deliveries.
+ * deliveries when the request accepts application/json), POST /__sim/idenfy/sessions/:scanRef/complete
+ * (the same, by scanRef), GET|POST /__sim/idenfy/account (credits, partnerActive, rateLimitPerHour,
+ * customCallbackUrl, webhookUrl) and GET /__sim/idenfy/deliveries. GET /kyc/identifications/?clientId=
+ * lists a client's sessions as iDenfy does (ID-OAS).
  * These sit outside the fault knobs: they are the browser's and the operator's side, not the API's.
  *
  * Billing (providers.md 1.7 model [I]): a token checks the balance (402 at zero credits or with the
@@ -171,6 +173,23 @@ export function idenfySimulator(options: IdenfySimulatorOptions = {}): { app: Ex
         res.json({ ...identityData(s), scanRef: s.scanRef, clientId: s.token.clientId });
       });
 
+      // One page of a client's sessions, newest first (ID-OAS: count/next/previous/results).
+      app.get(IDENFY_PATHS.identifications, (req, res) => {
+        const clientId = typeof req.query.clientId === 'string' ? req.query.clientId : '';
+        const perPage = Math.min(Math.max(Number(req.query.perPage) || 10, 1), 100);
+        const page = Math.max(Number(req.query.page) || 1, 1);
+        const all = [...sessions.values()].filter((s) => s.token.clientId === clientId).map(expireIfDue);
+        all.sort((a, b) => b.createdAt - a.createdAt);
+        const shown = all.slice((page - 1) * perPage, page * perPage);
+        res.json({
+          count: all.length,
+          next:
+            page * perPage < all.length ? `${publicUrl(req)}${IDENFY_PATHS.identifications}?clientId=${clientId}&page=${page + 1}` : null,
+          previous: page > 1 ? `${publicUrl(req)}${IDENFY_PATHS.identifications}?clientId=${clientId}&page=${page - 1}` : null,
+          results: shown.map((s) => ({ scanRef: s.scanRef, status: s.status, suspected: s.status === 'SUSPECTED' })),
+        });
+      });
+
       app.all(paths, (req, res) => err(res, 405, { identifier: 'METHOD_NOT_ALLOWED', message: `Method "${req.method}" not allowed.` }));
     },
   );
@@ -210,15 +229,26 @@ export function idenfySimulator(options: IdenfySimulatorOptions = {}): { app: Ex
         .send(page('Verification finished', `<p>Status: ${s.status}</p>`));
     res.type('html').send(page('Verify your identity', hostedForm(s)));
   });
-  outer.post('/sim/hosted/:authToken/complete', async (req, res) => {
-    const s = byToken.get(req.params.authToken);
-    if (!s) return err(res, 404, { identifier: 'TOKEN_NOT_VALID', message: 'Token does not exist.' });
+  /** The person finishes the session: its scenario's webhooks are played; undefined when it cannot be (already answered). */
+  const finish = async (s: Session | undefined, res: Response) => {
+    if (!s) return void err(res, 404, { identifier: 'TOKEN_NOT_VALID', message: 'Token does not exist.' });
     expireIfDue(s);
-    if (s.status !== 'ACTIVE') return err(res, 409, { identifier: 'TOKEN_NOT_VALID', message: 'Token is already used or expired.' });
-    const sent = await complete(s);
-    if (req.accepts(['html', 'json']) === 'json')
-      return void res.json({ scanRef: s.scanRef, scenario: s.scenario, status: s.status, deliveries: sent });
-    res.redirect(303, finishUrl(s));
+    if (s.status !== 'ACTIVE') return void err(res, 409, { identifier: 'TOKEN_NOT_VALID', message: 'Token is already used or expired.' });
+    return { scanRef: s.scanRef, scenario: s.scenario, deliveries: await complete(s), status: s.status, session: s };
+  };
+  outer.post('/sim/hosted/:authToken/complete', async (req, res) => {
+    const done = await finish(byToken.get(req.params.authToken), res);
+    if (!done) return;
+    const { session, ...reply } = done;
+    if (req.accepts(['html', 'json']) === 'json') return void res.json(reply);
+    res.redirect(303, finishUrl(session));
+  });
+  // The operator's side: a session finished by its scanRef, for a token whose answer never reached the gateway.
+  outer.post('/__sim/idenfy/sessions/:scanRef/complete', async (req, res) => {
+    const done = await finish(sessions.get(req.params.scanRef), res);
+    if (!done) return;
+    const { session: _session, ...reply } = done;
+    res.json(reply);
   });
   outer.get('/__sim/idenfy/account', (_req, res) => void res.json(account));
   outer.post('/__sim/idenfy/account', express.json(), (req, res) => {

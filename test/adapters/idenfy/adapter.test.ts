@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import nock from 'nock';
-import { createToken, fetchData, fetchStatus, idenfy } from '../../../adapters/idenfy';
+import { createToken, fetchData, fetchStatus, idenfy, listUnknownSessions } from '../../../adapters/idenfy';
 import type { CallContext, UpstreamFacts } from '../../../adapters/types';
 import { loadErrorMap, type ErrorMap } from '../../../src/gateway/error-map';
 import { isAppError } from '../../../src/errors/app-error';
@@ -42,11 +42,13 @@ afterEach(() => {
 const token = () => nock(BASE).post('/api/v2/token');
 
 describe('iDenfy declaration', () => {
-  it('when the declaration is read, then it names its three calls, the inbound webhook and the Basic-auth credentials', () => {
+  it('when the declaration is read, then it names its four calls, the inbound webhook and the Basic-auth credentials', () => {
     expect(idenfy.id).toBe('idenfy');
     expect(idenfy.credentials).toEqual(['apiKey', 'apiSecret']);
     expect(idenfy.operations.token?.serves).toBe('hosted_session');
-    expect(Object.keys(idenfy.operations).sort()).toEqual(['data', 'status', 'token', 'webhook']);
+    expect(Object.keys(idenfy.operations).sort()).toEqual(['data', 'identifications', 'status', 'token', 'webhook']);
+    // A token whose answer was lost is settled later from the client's sessions (the reconciliation job).
+    expect(idenfy.operations.token?.settledBy).toMatchObject({ operation: 'identifications', rows: 'webhook' });
   });
 });
 
@@ -285,5 +287,52 @@ describe('iDenfy status and data', () => {
   it('when data is not JSON, then it becomes malformed_body', async () => {
     nock(BASE).post('/api/v2/data').reply(200, 'oops');
     expect((await fetchData(ctx, SCAN_REF)).facts).toEqual({ httpStatus: 200, transport: 'malformed_body' });
+  });
+});
+
+describe('GET /kyc/identifications/ (reconciling a lost token call)', () => {
+  const page = (results: Array<{ scanRef: string; status: string }>, extra: Record<string, unknown> = {}) =>
+    nock(BASE, { reqheaders: { authorization: BASIC } })
+      .get('/kyc/identifications/')
+      .query({ clientId: 'cus_1', page: '1', perPage: '100' })
+      .reply(200, { count: results.length, next: null, previous: null, results, ...extra });
+  const input = { clientId: 'cus_1', knownScanRefs: ['known-1'] };
+
+  it('when the client has one session the gateway does not know, then its status is the verdict and its scanRef the one opened', async () => {
+    const scope = page([
+      { scanRef: 'known-1', status: 'DENIED' },
+      { scanRef: 'lost-1', status: 'APPROVED' },
+    ]);
+    const outcome = await listUnknownSessions(ctx, input);
+    expect(scope.isDone()).toBe(true);
+    expect(outcome.facts).toEqual({ httpStatus: 200, result: 'APPROVED' });
+    expect(outcome.data).toEqual({ opened: 'lost-1', unknownCount: 1, partial: false });
+    expect(map.classify('idenfy', 'identifications', outcome.facts).row.charged).toBe('free');
+  });
+
+  it.each([
+    [[{ scanRef: 'known-1', status: 'APPROVED' }], {}, 'NO_SESSION'],
+    [
+      [
+        { scanRef: 'a', status: 'APPROVED' },
+        { scanRef: 'b', status: 'EXPIRED' },
+      ],
+      {},
+      'SEVERAL_SESSIONS',
+    ],
+    [[{ scanRef: 'a', status: 'APPROVED' }], { count: 150, next: `${BASE}/kyc/identifications/?page=2` }, 'SEVERAL_SESSIONS'],
+  ])('when the page holds %j (%j), then the verdict is %s and no session is attributed', async (results, extra, result) => {
+    page(results, extra);
+    const outcome = await listUnknownSessions(ctx, input);
+    expect(outcome.facts.result).toBe(result);
+    expect(outcome.data?.opened).toBeNull();
+  });
+
+  it("when the verdict is read as the lost token's charge, then no session is free and several stay unknown", () => {
+    expect(map.classify('idenfy', 'webhook', { result: 'NO_SESSION' }).row).toMatchObject({
+      suiteCode: 'session_not_opened',
+      charged: 'free',
+    });
+    expect(map.classify('idenfy', 'webhook', { result: 'SEVERAL_SESSIONS' }).row.charged).toBe('unknown');
   });
 });
