@@ -157,6 +157,19 @@ export const SEEDS: Seed[] = [
     path: () => '/v1/ops/orgs',
     body: () => ({ name: 'Fuzz Org', capabilities: ['dukcapil'], reason: 'fuzzing org creation' }),
   },
+  { method: 'GET', route: '/v1/ops/orgs/:id/keys', path: () => '/v1/ops/orgs/org_x/keys' },
+  {
+    method: 'POST',
+    route: '/v1/ops/orgs/:id/keys',
+    path: () => '/v1/ops/orgs/org_x/keys',
+    body: () => ({ name: 'fuzz', mode: 'test', scopes: ['customers:write'], reason: 'fuzzing key issuing' }),
+  },
+  {
+    method: 'POST',
+    route: '/v1/ops/orgs/:id/keys/:keyId/revoke',
+    path: () => '/v1/ops/orgs/org_x/keys/key_x/revoke',
+    body: () => ({ reason: 'fuzzing key revoking' }),
+  },
   {
     method: 'POST',
     route: '/v1/ops/orgs/:id/capabilities',

@@ -3,8 +3,9 @@ import type { AppDeps } from '../deps';
 import { AppError } from '../errors/app-error';
 import type { Queryable } from '../store/db';
 import type { KeyMode } from '../tenancy/key-mode';
-import { createOrg, setOrgCapabilities, setOrgSpendCap, type Org } from '../tenancy/orgs-repo';
-import type { Capability } from '../tenancy/scopes';
+import { issueKey, revokeKey, type ApiKey, type IssuedKey } from '../tenancy/keys-repo';
+import { createOrg, findOrg, setOrgCapabilities, setOrgSpendCap, type Org } from '../tenancy/orgs-repo';
+import type { Capability, Scope } from '../tenancy/scopes';
 import type { LedgerRow } from '../ledger/ledger-repo';
 import { resolveUnknownCharge } from '../ledger/resolve-entry';
 import { insertOperatorAudit, type OperatorAction, type OperatorAudit } from './operator-audit';
@@ -145,6 +146,34 @@ export const setCapabilities = (deps: AppDeps, who: Operator, orgId: string, cap
     if (!org) throw orgNotFound();
     return { value: org, detail: { capabilities } };
   });
+
+/**
+ * Issues an API key for an org (its first, say, for an org an operator created): any mode and scopes, since
+ * the operator stands above the org. The key's secret is in the returned value only, never in the audit.
+ */
+export const issueOrgKey = (
+  deps: AppDeps,
+  who: Operator,
+  orgId: string,
+  input: { name: string; mode: KeyMode; scopes: Scope[] },
+  reason: string,
+) =>
+  audited<IssuedKey>(deps, who, { action: 'org.issue_key', target: `org:${orgId}`, reason }, async (tx) => {
+    if (!(await findOrg(tx, orgId))) throw orgNotFound();
+    const key = await issueKey(tx, deps.keys, { orgId, ...input });
+    return { value: key, detail: { keyId: key.id, name: key.name, mode: key.mode, scopes: key.scopes } };
+  });
+
+/** Revokes one of an org's API keys (a leaked key, a departed integrator): at once here, within the key cache's TTL elsewhere. */
+export const revokeOrgKey = async (deps: AppDeps, who: Operator, orgId: string, keyId: string, reason: string) => {
+  const done = await audited<ApiKey>(deps, who, { action: 'org.revoke_key', target: `org:${orgId}`, reason }, async (tx) => {
+    const key = await revokeKey(tx, orgId, keyId, deps.now());
+    if (!key) throw new AppError('resource_not_found', { params: { resource: 'api key' }, param: 'keyId' });
+    return { value: key, detail: { keyId: key.id } };
+  });
+  deps.caches.keys.deleteWhere((cached) => cached.id === keyId);
+  return done;
+};
 
 /** Sets the org's daily spend cap in IDR, or clears it (null). */
 export const setSpendCap = (deps: AppDeps, who: Operator, orgId: string, dailyIdr: number | null, reason: string) =>

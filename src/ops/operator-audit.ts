@@ -10,6 +10,8 @@ export const OPERATOR_ACTIONS = [
   'org.create',
   'org.set_capabilities',
   'org.set_spend_cap',
+  'org.issue_key',
+  'org.revoke_key',
   'ledger.resolve',
 ] as const;
 export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];

@@ -39,14 +39,17 @@ const verify = (t: { key: string; customerId: string }) =>
     check: 'identity_selfie',
     input: { idNumber: MATCH_NIK, faceImage: SELFIE },
   });
-const accuauthOf = async (key: string, path = '/v1/providers') => ((await call('GET', path, key)).body.data as Record<string, any>[]).find((p) => p.id === 'accuauth')!;
+const accuauthOf = async (key: string, path = '/v1/providers') =>
+  ((await call('GET', path, key)).body.data as Record<string, any>[]).find((p) => p.id === 'accuauth')!;
 const audits = async (target: string) =>
-  (await gw.app.deps.db.query<{ operator_key_id: string; action: string; reason: string; detail: Record<string, unknown> }>(
-    'SELECT * FROM operator_audit WHERE target = $1 ORDER BY seq',
-    [target],
-  )).rows;
+  (
+    await gw.app.deps.db.query<{ operator_key_id: string; action: string; reason: string; detail: Record<string, unknown> }>(
+      'SELECT * FROM operator_audit WHERE target = $1 ORDER BY seq',
+      [target],
+    )
+  ).rows;
 
-describe('GET /v1/providers, the tenants\' view', () => {
+describe("GET /v1/providers, the tenants' view", () => {
   it('when a verification ran, then the provider shows its capabilities, closed breakers, no cooldown and recent latency', async () => {
     const t = await gw.tenant([...SCOPES]);
     expect((await verify(t)).status).toBe(200);
@@ -145,7 +148,12 @@ describe('drain, restore, end a cooldown, reset a breaker: operators, audited', 
     const drained = await call('POST', '/v1/ops/providers/accuauth/drain', operatorKey, { reason: 'vendor incident INC-42' });
     expect(drained.status).toBe(200);
     expect(drained.body.provider.drained).toMatchObject({ reason: 'vendor incident INC-42', operatorKeyId });
-    expect(drained.body.audit).toMatchObject({ action: 'provider.drain', target: 'provider:accuauth', operatorKeyId, reason: 'vendor incident INC-42' });
+    expect(drained.body.audit).toMatchObject({
+      action: 'provider.drain',
+      target: 'provider:accuauth',
+      operatorKeyId,
+      reason: 'vendor incident INC-42',
+    });
 
     // Another instance reading the same Redis sees the drain.
     const redis = producerConnection(REDIS_URL);
@@ -194,7 +202,10 @@ describe('drain, restore, end a cooldown, reset a breaker: operators, audited', 
     await call('POST', '/v1/ops/providers/accuauth/restore', operatorKey, { reason: 'restore does not end cooldowns' });
     expect(await gw.app.deps.gateway.accountHealth.cooldownOf('test', 'accuauth')).not.toBeNull();
 
-    const ended = await call('POST', '/v1/ops/providers/accuauth/end-cooldown', operatorKey, { reason: 'quota topped up, ticket 881', mode: 'test' });
+    const ended = await call('POST', '/v1/ops/providers/accuauth/end-cooldown', operatorKey, {
+      reason: 'quota topped up, ticket 881',
+      mode: 'test',
+    });
     expect(ended.status).toBe(200);
     expect(ended.body.audit).toMatchObject({ action: 'provider.end_cooldown', detail: { ended: { test: 'quota_exhausted' } } });
     expect(ended.body.provider.modes.test.account).toBeNull();
@@ -204,7 +215,10 @@ describe('drain, restore, end a cooldown, reset a breaker: operators, audited', 
   it('when an operator resets a breaker, then it is closed on that instance and audited', async () => {
     const res = await call('POST', '/v1/ops/providers/accuauth/reset-breaker', operatorKey, { reason: 'vendor confirmed recovery' });
     expect(res.status).toBe(200);
-    expect(res.body.audit).toMatchObject({ action: 'provider.reset_breaker', detail: { was: { test: 'closed', live: 'closed' }, scope: 'this_instance' } });
+    expect(res.body.audit).toMatchObject({
+      action: 'provider.reset_breaker',
+      detail: { was: { test: 'closed', live: 'closed' }, scope: 'this_instance' },
+    });
   });
 
   it('when the provider is unknown, the reason too short or a field unknown, then 404 and 400, and nothing is audited', async () => {
@@ -232,17 +246,68 @@ describe('drain, restore, end a cooldown, reset a breaker: operators, audited', 
   });
 });
 
-describe('orgs are an operator\'s', () => {
+describe("orgs are an operator's", () => {
   it('when an operator creates an org and grants a capability, then both are audited and the org lists', async () => {
     const created = await call('POST', '/v1/ops/orgs', operatorKey, { name: 'Acme Finance', reason: 'contract signed, ticket 12' });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ object: 'org', name: 'Acme Finance', capabilities: [], audit: { action: 'org.create' } });
-    const granted = await call('POST', `/v1/ops/orgs/${created.body.id}/capabilities`, operatorKey, { capabilities: ['dukcapil'], reason: 'Dukcapil contract annex B' });
-    expect(granted.body).toMatchObject({ capabilities: ['dukcapil'], audit: { action: 'org.set_capabilities', target: `org:${created.body.id}` } });
+    const granted = await call('POST', `/v1/ops/orgs/${created.body.id}/capabilities`, operatorKey, {
+      capabilities: ['dukcapil'],
+      reason: 'Dukcapil contract annex B',
+    });
+    expect(granted.body).toMatchObject({
+      capabilities: ['dukcapil'],
+      audit: { action: 'org.set_capabilities', target: `org:${created.body.id}` },
+    });
     const orgs = await call('GET', '/v1/ops/orgs', operatorKey);
     expect(orgs.body.data.map((o: { id: string }) => o.id)).toContain(created.body.id);
     expect((await audits(`org:${created.body.id}`)).map((a) => a.action)).toEqual(['org.create', 'org.set_capabilities']);
     const unknown = await call('POST', '/v1/ops/orgs/org_nope/capabilities', operatorKey, { capabilities: [], reason: 'no such org here' });
     expect(unknown.status).toBe(404);
+  });
+
+  it('when an operator issues an org its first key, then the key works for that org only, its secret is shown once and never audited; revoked, it stops', async () => {
+    const org = await call('POST', '/v1/ops/orgs', operatorKey, { name: 'PT Contoh', reason: 'onboarding, ticket 31' });
+    const issued = await call('POST', `/v1/ops/orgs/${org.body.id}/keys`, operatorKey, {
+      name: 'integration',
+      mode: 'test',
+      scopes: ['customers:write', 'keys:view'],
+      reason: 'first key for PT Contoh',
+    });
+    expect(issued.status).toBe(201);
+    expect(issued.body).toMatchObject({
+      object: 'api_key',
+      mode: 'test',
+      key: expect.stringMatching(/^vk_test_/),
+      hmacKey: expect.any(String),
+    });
+    expect(issued.body.audit).toMatchObject({ action: 'org.issue_key', target: `org:${org.body.id}` });
+    expect(JSON.stringify(await audits(`org:${org.body.id}`))).not.toContain(issued.body.key);
+
+    const customer = await call('POST', '/v1/customers', issued.body.key, { externalRef: 'first-customer' });
+    expect(customer.status).toBe(201);
+    const listed = await call('GET', `/v1/ops/orgs/${org.body.id}/keys`, operatorKey);
+    expect(listed.body.data).toEqual([expect.objectContaining({ id: issued.body.id, revokedAt: null })]);
+    expect(JSON.stringify(listed.body)).not.toContain(issued.body.key);
+
+    const revoked = await call('POST', `/v1/ops/orgs/${org.body.id}/keys/${issued.body.id}/revoke`, operatorKey, {
+      reason: 'key leaked in a ticket',
+    });
+    expect(revoked.body).toMatchObject({ id: issued.body.id, revokedAt: expect.any(String), audit: { action: 'org.revoke_key' } });
+    expect((await call('POST', '/v1/customers', issued.body.key, { externalRef: 'after-revoke' })).status).toBe(401);
+
+    // Another org's key id, or a tenant key asking: refused.
+    expect(
+      (
+        await call('POST', `/v1/ops/orgs/org_nope/keys`, operatorKey, {
+          name: 'x',
+          mode: 'test',
+          scopes: ['customers:write'],
+          reason: 'no such org here',
+        })
+      ).status,
+    ).toBe(404);
+    const tenant = await gw.app.tenant(['keys:write']);
+    expect((await call('GET', `/v1/ops/orgs/${org.body.id}/keys`, tenant.key)).status).toBe(403);
   });
 });

@@ -49,14 +49,17 @@ export const OPERATIONS = {
   opsCreateOrg: { method: 'POST', path: '/v1/ops/orgs', scope: null },
   opsDrainProvider: { method: 'POST', path: '/v1/ops/providers/{id}/drain', scope: null },
   opsEndCooldown: { method: 'POST', path: '/v1/ops/providers/{id}/end-cooldown', scope: null },
+  opsIssueOrgKey: { method: 'POST', path: '/v1/ops/orgs/{id}/keys', scope: null },
   opsListAudit: { method: 'GET', path: '/v1/ops/audit', scope: null },
   opsListLedgerEntries: { method: 'GET', path: '/v1/ops/usage/entries', scope: null },
+  opsListOrgKeys: { method: 'GET', path: '/v1/ops/orgs/{id}/keys', scope: null },
   opsListOrgs: { method: 'GET', path: '/v1/ops/orgs', scope: null },
   opsListProviders: { method: 'GET', path: '/v1/ops/providers', scope: null },
   opsListReviews: { method: 'GET', path: '/v1/ops/reviews', scope: null },
   opsResetBreaker: { method: 'POST', path: '/v1/ops/providers/{id}/reset-breaker', scope: null },
   opsResolveLedgerEntry: { method: 'POST', path: '/v1/ops/usage/entries/{id}/resolve', scope: null },
   opsRestoreProvider: { method: 'POST', path: '/v1/ops/providers/{id}/restore', scope: null },
+  opsRevokeOrgKey: { method: 'POST', path: '/v1/ops/orgs/{id}/keys/{keyId}/revoke', scope: null },
   opsSetCapabilities: { method: 'POST', path: '/v1/ops/orgs/{id}/capabilities', scope: null },
   opsSetSpendCap: { method: 'POST', path: '/v1/ops/orgs/{id}/spend-cap', scope: null },
   opsUsage: { method: 'GET', path: '/v1/ops/usage', scope: null },
@@ -171,8 +174,14 @@ export interface PathParams {
   opsEndCooldown: {
     id: string;
   };
+  opsIssueOrgKey: {
+    id: string;
+  };
   opsListAudit: never;
   opsListLedgerEntries: never;
+  opsListOrgKeys: {
+    id: string;
+  };
   opsListOrgs: never;
   opsListProviders: never;
   opsListReviews: never;
@@ -184,6 +193,10 @@ export interface PathParams {
   };
   opsRestoreProvider: {
     id: string;
+  };
+  opsRevokeOrgKey: {
+    id: string;
+    keyId: string;
   };
   opsSetCapabilities: {
     id: string;
@@ -297,6 +310,7 @@ export interface QueryParams {
   opsCreateOrg: never;
   opsDrainProvider: never;
   opsEndCooldown: never;
+  opsIssueOrgKey: never;
   opsListAudit: {
     limit?: number;
     target?: string;
@@ -306,6 +320,7 @@ export interface QueryParams {
     limit?: number;
     startingAfter?: string;
   };
+  opsListOrgKeys: never;
   opsListOrgs: never;
   opsListProviders: never;
   opsListReviews: {
@@ -314,6 +329,7 @@ export interface QueryParams {
   opsResetBreaker: never;
   opsResolveLedgerEntry: never;
   opsRestoreProvider: never;
+  opsRevokeOrgKey: never;
   opsSetCapabilities: never;
   opsSetSpendCap: never;
   opsUsage: {
@@ -454,8 +470,15 @@ export interface RequestBodies {
     reason: string;
     mode?: "test" | "live";
   };
+  opsIssueOrgKey: {
+    name: string;
+    mode: "test" | "live";
+    scopes: Array<"customers:write" | "customers:view" | "keys:write" | "keys:view" | "verifications:write" | "verifications:view" | "captures:write" | "captures:view" | "matches:write" | "matches:view" | "enrollments:write" | "enrollments:view" | "kyc:write" | "kyc:view" | "usage:view" | "usage:manage" | "providers:view" | "routing:manage" | "passkeys:write" | "passkeys:view" | "passkeys:authenticate" | "webhooks:manage" | "events:view">;
+    reason: string;
+  };
   opsListAudit: never;
   opsListLedgerEntries: never;
+  opsListOrgKeys: never;
   opsListOrgs: never;
   opsListProviders: never;
   opsListReviews: never;
@@ -468,6 +491,9 @@ export interface RequestBodies {
     note: string;
   };
   opsRestoreProvider: {
+    reason: string;
+  };
+  opsRevokeOrgKey: {
     reason: string;
   };
   opsSetCapabilities: {

@@ -136,6 +136,25 @@ const WEBHOOK_AND_OPERATOR_ROUTES: Record<string, RouteDoc> = {
   },
   'GET /v1/ops/orgs': { operationId: 'opsListOrgs', tag: 'ops', summary: 'Operators: every org' },
   'POST /v1/ops/orgs': { operationId: 'opsCreateOrg', tag: 'ops', summary: 'Operators: create an org (audited)', status: 201 },
+  'GET /v1/ops/orgs/:id/keys': { operationId: 'opsListOrgKeys', tag: 'ops', summary: "Operators: an org's API keys (never their secrets)" },
+  'POST /v1/ops/orgs/:id/keys': {
+    operationId: 'opsIssueOrgKey',
+    tag: 'ops',
+    summary: 'Operators: issue an API key for an org, e.g. its first (audited; the key and its hmacKey are shown once)',
+    status: 201,
+    requestExample: {
+      name: 'integration',
+      mode: 'test',
+      scopes: ['verifications:write', 'verifications:view'],
+      reason: 'onboarding PT Contoh',
+    },
+  },
+  'POST /v1/ops/orgs/:id/keys/:keyId/revoke': {
+    operationId: 'opsRevokeOrgKey',
+    tag: 'ops',
+    summary: "Operators: revoke one of an org's API keys (audited)",
+    requestExample: OPERATOR_REASON,
+  },
   'POST /v1/ops/orgs/:id/capabilities': {
     operationId: 'opsSetCapabilities',
     tag: 'ops',

@@ -12,7 +12,8 @@ const CreateKey = z
   })
   .strict();
 
-const present = (k: ApiKey) => ({
+/** A key as the API shows it: never its secret. */
+export const presentKey = (k: ApiKey) => ({
   id: k.id,
   object: 'api_key',
   name: k.name,
@@ -22,7 +23,8 @@ const present = (k: ApiKey) => ({
   revokedAt: k.revokedAt?.toISOString() ?? null,
 });
 
-const presentIssued = (k: IssuedKey) => ({ ...present(k), key: k.key, hmacKey: k.hmacKey });
+/** A key just issued: the only time its secret and hmacKey are shown. */
+export const presentIssued = (k: IssuedKey) => ({ ...presentKey(k), key: k.key, hmacKey: k.hmacKey });
 
 export function keyRoutes(deps: AppDeps): RouteSpec[] {
   return [
@@ -49,7 +51,10 @@ export function keyRoutes(deps: AppDeps): RouteSpec[] {
       method: 'get',
       path: '/v1/keys',
       scope: 'keys:view',
-      handler: async ({ caller }) => ({ status: 200, body: { object: 'list', data: (await listKeys(deps.db, caller.orgId)).map(present) } }),
+      handler: async ({ caller }) => ({
+        status: 200,
+        body: { object: 'list', data: (await listKeys(deps.db, caller.orgId)).map(presentKey) },
+      }),
     }),
     route({
       method: 'delete',
@@ -60,7 +65,7 @@ export function keyRoutes(deps: AppDeps): RouteSpec[] {
         if (!key) throw new AppError('resource_not_found', { params: { resource: 'api key' }, param: 'id' });
         // At once on this instance; other instances stop accepting it within CACHE_TTL_MS.
         deps.caches.keys.deleteWhere((cached) => cached.id === key.id);
-        return { status: 200, body: present(key) };
+        return { status: 200, body: presentKey(key) };
       },
     }),
   ];

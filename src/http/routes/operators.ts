@@ -5,6 +5,8 @@ import {
   createOrgAudited,
   drainProvider,
   endCooldown,
+  issueOrgKey,
+  revokeOrgKey,
   resetBreaker,
   resolveChargeAudited,
   restoreProvider,
@@ -13,8 +15,11 @@ import {
   type Operator,
 } from '../../ops/operator-actions';
 import { KEY_MODES } from '../../tenancy/key-mode';
-import { listOrgs, type Org } from '../../tenancy/orgs-repo';
-import { Capability } from '../../tenancy/scopes';
+import { findOrg, listOrgs, type Org } from '../../tenancy/orgs-repo';
+import { listKeys } from '../../tenancy/keys-repo';
+import { AppError } from '../../errors/app-error';
+import { presentIssued, presentKey } from './keys';
+import { Capability, Scope, SCOPES } from '../../tenancy/scopes';
 import { route, type RouteSpec } from '../route';
 import { describeProviders, providerParam } from './providers';
 import { usage } from '../../ledger/ledger-repo';
@@ -30,6 +35,10 @@ const CreateOrg = z
   .object({ name: z.string().trim().min(1).max(200), capabilities: z.array(Capability).max(10).default([]), reason })
   .strict();
 const SetCapabilities = z.object({ capabilities: z.array(Capability).max(10), reason }).strict();
+const IssueOrgKey = z
+  .object({ name: z.string().trim().min(1).max(100), mode: z.enum(KEY_MODES), scopes: z.array(Scope).min(1).max(SCOPES.length), reason })
+  .strict();
+const RevokeOrgKey = z.object({ reason }).strict();
 /** In whole or fractional rupiah per UTC day; null removes the cap. */
 const SetSpendCap = z.object({ dailyIdr: z.number().min(0).max(1e12).nullable(), reason }).strict();
 const OpsUsageQuery = UsagePeriodQuery.omit({ format: true });
@@ -132,6 +141,38 @@ export function operatorRoutes(deps: AppDeps): RouteSpec[] {
           body.reason,
         );
         return { status: 201, body: { ...presentOrg(value), audit: presentAudit(audit) } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/ops/orgs/:id/keys',
+      operator: true,
+      handler: async ({ params }) => {
+        const orgId = params.id as string;
+        if (!(await findOrg(deps.db, orgId))) throw new AppError('resource_not_found', { params: { resource: 'org' }, param: 'id' });
+        return { status: 200, body: { object: 'list', data: (await listKeys(deps.db, orgId)).map(presentKey) } };
+      },
+    }),
+    /** An org's key issued by an operator (its first, for an org created here): the secret and hmacKey in this answer only. */
+    route({
+      method: 'post',
+      path: '/v1/ops/orgs/:id/keys',
+      operator: true,
+      body: IssueOrgKey,
+      handler: async ({ operator, params, body }) => {
+        const { name, mode, scopes } = body;
+        const { value, audit } = await issueOrgKey(deps, operatorOf(operator), params.id as string, { name, mode, scopes }, body.reason);
+        return { status: 201, body: { ...presentIssued(value), audit: presentAudit(audit) } };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/v1/ops/orgs/:id/keys/:keyId/revoke',
+      operator: true,
+      body: RevokeOrgKey,
+      handler: async ({ operator, params, body }) => {
+        const { value, audit } = await revokeOrgKey(deps, operatorOf(operator), params.id as string, params.keyId as string, body.reason);
+        return { status: 200, body: { ...presentKey(value), audit: presentAudit(audit) } };
       },
     }),
     route({
