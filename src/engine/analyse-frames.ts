@@ -56,7 +56,7 @@ export type AnalysisResult =
  * Faces are looked for once: in the middle frame of a selfie (the flash is mid-sequence, neither first
  * nor last; its landmarks place the relief measurement), and in the portrait area of the first KTP
  * frame, decoded at full resolution and cropped so the portrait is large (and looked at again with its
- * contrast stretched when that finds no confident face).
+ * contrast stretched when that finds no confident face: a face found only so is sent to review).
  */
 export async function analyseFrames(task: AnalysisTask): Promise<AnalysisResult> {
   const frames: RawFrame[] = [];
@@ -94,11 +94,11 @@ export async function analyseFrames(task: AnalysisTask): Promise<AnalysisResult>
   const reading = readCard(task.frames, task.ocr).catch(() => null);
   // The portrait is small on a card: it is cut from the first frame at full resolution, not from the shrunk copy.
   const full = await decodeFrame(task.frames[0] as Uint8Array, task.portraitMaxSide);
-  const { faces, frame: portrait } = await detectPortrait(cropFrame(full, LAYOUT.cardPhoto), detect, t.faceOnCard.pass);
+  const { faces, frame: portrait, stretched } = await detectPortrait(cropFrame(full, LAYOUT.cardPhoto), detect, t.faceOnCard.pass);
   const tamper = [
     photocopyVote(frames, LAYOUT.card, t.photocopy),
     hologramVote(frames, LAYOUT.hologram, LAYOUT.cardText, t.hologram),
-    faceOnCardVote(faces, t.faceOnCard),
+    faceOnCardVote(faces, t.faceOnCard, stretched),
   ];
   return { ok: true, antiSpoof, tamper, face: sampleOf(portrait, faces, task.face), card: await reading };
 }

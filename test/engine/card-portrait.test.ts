@@ -19,20 +19,23 @@ async function portraitOf(className: string, i: number) {
 }
 
 describe('face_on_card: the portrait of a genuine card under dim light', () => {
-  it('when the portrait came out dark and flat, then the detector misses it as cut but finds it with its contrast stretched', async () => {
+  it('when the portrait came out dark and flat, then the detector misses it as cut, finds it with its contrast stretched, and face_on_card sends the card to review instead of failing it', async () => {
     // Calibration sample 4: a dark-skinned person's portrait under weak room light.
     const portrait = await portraitOf('genuine KTP card', 4);
     expect(await detectFaces(portrait, detect)).toHaveLength(0);
-    const { faces, frame } = await detectPortrait(portrait, detect, cfg.thresholds.faceOnCard.pass);
-    expect(faceOnCardVote(faces, cfg.thresholds.faceOnCard).verdict).toBe('pass');
+    const { faces, frame, stretched } = await detectPortrait(portrait, detect, cfg.thresholds.faceOnCard.pass);
+    expect(faces).toHaveLength(1);
+    expect(stretched).toBe(true);
     expect(frame).not.toBe(portrait);
+    expect(faceOnCardVote(faces, cfg.thresholds.faceOnCard, stretched).verdict).toBe('uncertain');
   });
 
   it('when the portrait is found confidently as cut, then it is not looked at twice and the cut image is kept', async () => {
     const portrait = await portraitOf('genuine KTP card', 1);
-    const { faces, frame } = await detectPortrait(portrait, detect, cfg.thresholds.faceOnCard.pass);
+    const { faces, frame, stretched } = await detectPortrait(portrait, detect, cfg.thresholds.faceOnCard.pass);
     expect(faces[0]?.score).toBeGreaterThanOrEqual(cfg.thresholds.faceOnCard.pass);
     expect(frame).toBe(portrait);
+    expect(faceOnCardVote(faces, cfg.thresholds.faceOnCard, stretched).verdict).toBe('pass');
   });
 
   it('when the contrast is stretched, then the brightness range spans 0-255 and a grey stays grey', () => {

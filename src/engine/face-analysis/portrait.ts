@@ -11,21 +11,21 @@ const CLIP = 0.01;
  * `passScore`, it is looked at again with its contrast stretched (the darkest and brightest 1% of its
  * brightness to black and white), and the more confident answer counts. Two faces found as cut stay
  * two faces: a pasted-over portrait is not explained away. `frame` is the image the faces were found
- * in, for the face's quality.
+ * in, for the face's quality; `stretched` says it is the stretched one (face_on_card then only reviews).
  */
 export async function detectPortrait(
   portrait: RawFrame,
   detect: DetectOptions,
   passScore: number,
-): Promise<{ faces: DetectedFace[]; frame: RawFrame }> {
+): Promise<{ faces: DetectedFace[]; frame: RawFrame; stretched: boolean }> {
   const faces = await detectFaces(portrait, detect);
-  if (faces.length > 1 || (faces[0]?.score ?? 0) >= passScore) return { faces, frame: portrait };
-  const stretched = stretchContrast(portrait);
-  const again = await detectFaces(stretched, detect);
+  if (faces.length > 1 || (faces[0]?.score ?? 0) >= passScore) return { faces, frame: portrait, stretched: false };
+  const flat = stretchContrast(portrait);
+  const again = await detectFaces(flat, detect);
   if (again.length === 0 || (faces.length === 1 && (faces[0] as DetectedFace).score >= (again[0] as DetectedFace).score)) {
-    return { faces, frame: portrait };
+    return { faces, frame: portrait, stretched: false };
   }
-  return { faces: again, frame: stretched };
+  return { faces: again, frame: flat, stretched: true };
 }
 
 /** The frame with its brightness range (1st to 99th percentile of (R+G+B)/3) stretched to 0-255, hues kept. */
