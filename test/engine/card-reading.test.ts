@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { engineConfig } from '../../src/engine/engine-config';
-import { nikLineReads, parseCard, readCard, voteDigits } from '../../src/engine/ocr/read-card';
+import { findNikLine, nikLineReads, parseCard, readCard, tsvLines, voteDigits } from '../../src/engine/ocr/read-card';
 import { nikOnCardVote } from '../../src/engine/voters/nik-on-card';
 import { KTP_CLASSES, seedOf } from './fixtures/lab/classes';
 import { ktpScene, renderCapture } from './fixtures/synth';
@@ -34,6 +34,28 @@ describe('the NIK voted over several reads of its line', () => {
   it('when stacked line reads carry the label, a misread colon or a stray digit, then only the 16-digit NIKs after the label count', () => {
     const text = 'NIK : 3273051508900001\nNIK 3273051508900001\n: 32730515089000013\n\nNIK : 32730515\n';
     expect(nikLineReads(text)).toEqual(['3273051508900001', '3273051508900001']);
+  });
+});
+
+describe('where the NIK line is, from the block read', () => {
+  const tsv = [
+    'level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext',
+    '5\t1\t1\t1\t1\t1\t655\t0\t159\t37\t93\tKOTA',
+    '5\t1\t1\t2\t1\t1\t91\t123\t117\t52\t93\tNIK',
+    '5\t1\t1\t2\t1\t2\t266\t133\t14\t42\t92\t:',
+    '5\t1\t1\t2\t1\t3\t344\t117\t715\t59\t44\t32730543029294138',
+    '5\t1\t1\t2\t2\t1\t95\t220\t200\t40\t90\tBANDUNG,',
+    '5\t1\t1\t2\t2\t2\t300\t220\t240\t40\t90\t04-11-1967',
+  ].join('\n');
+  it("when tesseract's TSV is read, then each line's words are joined and its box spans them", () => {
+    const lines = tsvLines(tsv);
+    expect(lines.map((l) => l.text)).toEqual(['KOTA', 'NIK : 32730543029294138', 'BANDUNG, 04-11-1967']);
+    expect(lines[1]?.box).toEqual({ left: 91, top: 117, width: 968, height: 59 });
+  });
+  it('when the NIK label is legible, then its line is the NIK line; when it is not, then the line of 12 or more digits is', () => {
+    expect(findNikLine(tsvLines(tsv))?.text).toBe('NIK : 32730543029294138');
+    expect(findNikLine([{ text: 'MlK ; 3273054302929418' }, { text: 'BANDUNG, 04-11-1967' }])?.text).toBe('MlK ; 3273054302929418');
+    expect(findNikLine([{ text: 'BANDUNG, 04-11-1967' }])).toBeUndefined();
   });
 });
 

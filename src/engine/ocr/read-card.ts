@@ -57,7 +57,7 @@ export async function readCard(images: readonly Uint8Array[], options: OcrOption
   if (tsv === null) return { available: false, nik: null, birthDate: null, sex: null };
   const lines = tsvLines(tsv);
   const block = parseCard(lines.map((l) => l.text).join('\n'));
-  const nikLine = lines.find((l) => NIK_LINE.test(l.text));
+  const nikLine = findNikLine(lines);
   let lineReads: string[] = [];
   if (nikLine) {
     // The line's box in the frame's pixels, from the scaled crop's.
@@ -155,13 +155,28 @@ export function voteDigits(reads: readonly string[]): string | null {
   return nik;
 }
 
-interface TsvLine {
+/** Digits in a line before it counts as the NIK line when its label is illegible (a date has 8). */
+const NIK_MIN_DIGITS = 12;
+
+/**
+ * The NIK line of a block read: the line with the NIK label, or, when OCR mangled the label, the line
+ * with the most digits if it has at least 12 (no other KTP field has as many).
+ */
+export function findNikLine<T extends { text: string }>(lines: readonly T[]): T | undefined {
+  const labelled = lines.find((l) => NIK_LINE.test(l.text));
+  if (labelled) return labelled;
+  const digits = (l: T) => l.text.replace(/\D/g, '').length;
+  const most = [...lines].sort((a, b) => digits(b) - digits(a))[0];
+  return most && digits(most) >= NIK_MIN_DIGITS ? most : undefined;
+}
+
+export interface TsvLine {
   text: string;
   box: Box;
 }
 
 /** tesseract's TSV output as lines of words with their bounding boxes (in the read image's pixels). */
-function tsvLines(tsv: string): TsvLine[] {
+export function tsvLines(tsv: string): TsvLine[] {
   const lines = new Map<string, TsvLine>();
   for (const row of tsv.split('\n').slice(1)) {
     const cols = row.split('\t');
