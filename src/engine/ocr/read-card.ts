@@ -22,6 +22,9 @@ export interface OcrOptions {
   timeoutMs: number;
 }
 
+/** Where the e-KTP layout puts the NIK line (under the province header, left of the portrait), in fractions of the frame. */
+export const NIK_BAND: Region = { x0: 0.02, y0: 0.17, x1: 0.66, y1: 0.33 };
+
 /** Frames whose NIK line is read (the first, the middle and the last): one frame's glare or blur is outvoted. */
 const NIK_FRAMES = 3;
 /** Height in pixels each NIK line is scaled to for tesseract (with its margins, capitals come out ~40 px). */
@@ -34,13 +37,15 @@ const NIK_LINE_MARGIN = 0.45;
 type Box = { left: number; top: number; width: number; height: number };
 
 /**
- * Reads the NIK, birth date and sex printed on a KTP with tesseract, offline in child processes. First
- * the card's text block of the first frame (cut at full resolution, greyed, scaled so capitals are some
- * 30 px tall and contrast-stretched) is read as one block of lines with the Indonesian model, which
- * gives the birth date, the sex and where the NIK line is. Then the NIK line is cut from three frames,
- * each scaled to a height tesseract reads well, stacked into one image and read again as digits only
- * (a whitelist, so an O is not a 0 and a colon is not a 1), and the NIK is voted digit by digit over
- * these reads and the block read's: a single misread digit in one frame no longer decides.
+ * Reads the NIK, birth date and sex printed on a KTP with tesseract, offline in child processes. The
+ * card's text block of the first frame (cut at full resolution, greyed, scaled so capitals are some 30 px
+ * tall and contrast-stretched) is read as one block of lines with the Indonesian model, which gives the
+ * birth date, the sex and where the NIK line is. The NIK line is cut from three frames, each scaled to a
+ * height tesseract reads well, stacked into one image and read again as digits only (a whitelist, so an
+ * O is not a 0 and a colon is not a 1), and the NIK is voted digit by digit over these reads and the
+ * block read's: a single misread digit in one frame no longer decides. So as not to wait for the block
+ * read, the lines are read at once where the e-KTP layout puts them (`NIK_BAND`); they are read again
+ * where the block read found the NIK line only when that is elsewhere or the first reading gave nothing.
  */
 export async function readCard(images: readonly Uint8Array[], options: OcrOptions): Promise<CardReading> {
   const first = images[0];
@@ -48,9 +53,10 @@ export async function readCard(images: readonly Uint8Array[], options: OcrOption
   const meta = await sharp(first).metadata();
   const width = meta.width ?? 0;
   const height = meta.height ?? 0;
-  const left = Math.floor(CARD_TEXT.x0 * width);
-  const top = Math.floor(CARD_TEXT.y0 * height);
-  const crop = { left, top, width: Math.ceil(CARD_TEXT.x1 * width) - left, height: Math.ceil(CARD_TEXT.y1 * height) - top };
+  const frames = spread(images, NIK_FRAMES);
+  const band = boxOf(NIK_BAND, width, height);
+  const early = readNikLines(frames, band, options).catch((): string[] => []);
+  const crop = boxOf(CARD_TEXT, width, height);
   const scaledWidth = Math.max(1200, crop.width);
   const png = await sharp(first).extract(crop).greyscale().resize({ width: scaledWidth }).normalise().png().toBuffer();
   const tsv = await tesseract(png, ['-l', 'ind', '--psm', '6', 'tsv'], options);
@@ -58,25 +64,38 @@ export async function readCard(images: readonly Uint8Array[], options: OcrOption
   const lines = tsvLines(tsv);
   const block = parseCard(lines.map((l) => l.text).join('\n'));
   const nikLine = findNikLine(lines);
-  let lineReads: string[] = [];
+  let lineReads = await early;
   if (nikLine) {
     // The line's box in the frame's pixels, from the scaled crop's.
     const k = crop.width / scaledWidth;
-    const margin = NIK_LINE_MARGIN * nikLine.box.height;
-    const box = clampBox(
-      {
-        left: crop.left + (nikLine.box.left - margin) * k,
-        top: crop.top + (nikLine.box.top - margin) * k,
-        width: (nikLine.box.width + 2 * margin) * k,
-        height: (nikLine.box.height + 2 * margin) * k,
-      },
-      width,
-      height,
-    );
-    lineReads = await readNikLines(spread(images, NIK_FRAMES), box, options);
+    const found = {
+      left: crop.left + nikLine.box.left * k,
+      top: crop.top + nikLine.box.top * k,
+      width: nikLine.box.width * k,
+      height: nikLine.box.height * k,
+    };
+    if (lineReads.length === 0 || !inside(found, band)) {
+      const margin = NIK_LINE_MARGIN * found.height;
+      const box = clampBox(
+        { left: found.left - margin, top: found.top - margin, width: found.width + 2 * margin, height: found.height + 2 * margin },
+        width,
+        height,
+      );
+      lineReads = await readNikLines(frames, box, options);
+    }
   }
   return { available: true, ...block, nik: voteDigits([...lineReads, ...(block.nik ? [block.nik] : [])]) };
 }
+
+/** A region (fractions of the frame) in a `width` x `height` frame's pixels. */
+function boxOf(r: Region, width: number, height: number): Box {
+  const left = Math.floor(r.x0 * width);
+  const top = Math.floor(r.y0 * height);
+  return { left, top, width: Math.ceil(r.x1 * width) - left, height: Math.ceil(r.y1 * height) - top };
+}
+
+const inside = (a: Box, b: Box): boolean =>
+  a.left >= b.left && a.top >= b.top && a.left + a.width <= b.left + b.width && a.top + a.height <= b.top + b.height;
 
 /** `count` of `items` spread evenly from the first to the last. */
 function spread<T>(items: readonly T[], count: number): T[] {
