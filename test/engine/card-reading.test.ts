@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import sharp from 'sharp';
 import { engineConfig } from '../../src/engine/engine-config';
 import { findNikLine, nikLineReads, parseCard, readCard, tsvLines, voteDigits } from '../../src/engine/ocr/read-card';
 import { nikOnCardVote } from '../../src/engine/voters/nik-on-card';
@@ -100,6 +101,17 @@ describe('readCard with tesseract (Debian tesseract-ocr, tesseract-ocr-ind)', ()
     if (!genuine) throw new Error('no genuine KTP class in the lab');
     const s = await genuine.make(seedOf('calibration', 28), 'calibration');
     expect(await readCard(s.frames, engineConfig().ocr)).toEqual({ available: true, ...s.claims });
+  });
+  it('when the card sits lower in the frame than the e-KTP layout puts its NIK line, then the line is read where the block read found it', async () => {
+    const genuine = KTP_CLASSES.find((c) => c.name === 'genuine KTP card');
+    if (!genuine) throw new Error('no genuine KTP class in the lab');
+    // Sample 28 again: the block read alone gets its NIK wrong, so only the line read can read it right.
+    const s = await genuine.make(seedOf('calibration', 28), 'calibration');
+    // 120 px of table above the card: its NIK line moves from ~28% of the frame's height to ~45%, out of NIK_BAND.
+    const lowered = await Promise.all(
+      s.frames.map((f) => sharp(f).extend({ top: 120, background: '#6b5a48' }).jpeg({ quality: 92 }).toBuffer()),
+    );
+    expect(await readCard(lowered, engineConfig().ocr)).toMatchObject({ available: true, nik: s.claims?.nik });
   });
   it('when the OCR binary is missing, then the card is reported unread rather than throwing', async () => {
     const jpeg = await readFile(require.resolve('@vladmandic/face-api/demo/sample1.jpg'));
