@@ -3,8 +3,8 @@
  * in two splits, calibration (7 people, seeds from 1) and evaluation (the other 6, seeds from 1,000,000).
  * Thresholds are fitted on calibration (bench/fit-thresholds.ts) and reported on evaluation only.
  *
- *   node --import tsx bench/capture-lab.ts generate <calibration|evaluation> [per class, 40] [shard k/n, 0/1] [--genuine]
- *   node --import tsx bench/capture-lab.ts evaluate <calibration|evaluation> [per class, 40] [--genuine]
+ *   node --import tsx bench/capture-lab.ts generate <calibration|evaluation> [per class, 40] [shard k/n, 0/1] [--genuine] [--selfie|--ktp]
+ *   node --import tsx bench/capture-lab.ts evaluate <calibration|evaluation> [per class, 40] [--genuine] [--selfie|--ktp]
  *
  * `generate` renders samples into .cache/capture-lab/<split>/ (run shards in parallel on several cores);
  * `evaluate` renders what is missing, runs every capture through the engine's worker pool and the same
@@ -12,6 +12,7 @@
  * review share per genuine class) and each voter's scores, and writes the scores to
  * .cache/capture-lab/<split>-scores.json for the fitting script. `--genuine` limits either to the genuine
  * classes: the fit places the bands on genuine scores only, so the calibration split needs no attacks.
+ * `--selfie` or `--ktp` limits either to one kind of capture (when working on one kind's voters).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -42,7 +43,10 @@ async function load(split: Split, c: LabClass, i: number): Promise<LabSample | n
     const meta = JSON.parse(await readFile(path.join(dir, 'meta.json'), 'utf8')) as Meta;
     const frames = await Promise.all(Array.from({ length: FRAMES }, (_, f) => readFile(path.join(dir, `f${f}.jpg`))));
     const selfie = meta.selfieSequence
-      ? { sequence: meta.selfieSequence, frames: await Promise.all(Array.from({ length: FRAMES }, (_, f) => readFile(path.join(dir, `s${f}.jpg`)))) }
+      ? {
+          sequence: meta.selfieSequence,
+          frames: await Promise.all(Array.from({ length: FRAMES }, (_, f) => readFile(path.join(dir, `s${f}.jpg`)))),
+        }
       : undefined;
     return { kind: meta.kind, sequence: meta.sequence, frames, ...(meta.claims && { claims: meta.claims }), ...(selfie && { selfie }) };
   } catch {
@@ -58,7 +62,12 @@ async function sampleOf(split: Split, c: LabClass, i: number): Promise<LabSample
   await mkdir(dir, { recursive: true });
   await Promise.all(s.frames.map((f, k) => writeFile(path.join(dir, `f${k}.jpg`), f)));
   if (s.selfie) await Promise.all(s.selfie.frames.map((f, k) => writeFile(path.join(dir, `s${k}.jpg`), f)));
-  const meta: Meta = { kind: s.kind, sequence: s.sequence, ...(s.claims && { claims: s.claims }), ...(s.selfie && { selfieSequence: s.selfie.sequence }) };
+  const meta: Meta = {
+    kind: s.kind,
+    sequence: s.sequence,
+    ...(s.claims && { claims: s.claims }),
+    ...(s.selfie && { selfieSequence: s.selfie.sequence }),
+  };
   await writeFile(path.join(dir, 'meta.json'), JSON.stringify(meta));
   return s;
 }
@@ -172,7 +181,8 @@ async function generate(split: Split, perClass: number, shard: string, classes: 
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-  const classes = process.argv.includes('--genuine') ? LAB_CLASSES.filter((c) => c.genuine) : LAB_CLASSES;
+  const kind = process.argv.includes('--ktp') ? 'ktp' : process.argv.includes('--selfie') ? 'selfie' : null;
+  const classes = LAB_CLASSES.filter((c) => (!process.argv.includes('--genuine') || c.genuine) && (!kind || c.kind === kind));
   const [command, splitArg, countArg, shard] = args;
   const split = splitArg === 'calibration' ? 'calibration' : splitArg === 'evaluation' ? 'evaluation' : null;
   if (!split || (command !== 'generate' && command !== 'evaluate')) {

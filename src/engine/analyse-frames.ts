@@ -4,6 +4,7 @@ import type { Rgb } from './flash-sequence';
 import { cropFrame } from './face-analysis/crop';
 import { sampleOf, type FaceSample } from './face-analysis/describe';
 import { detectFaces } from './face-analysis/face-model';
+import { detectPortrait } from './face-analysis/portrait';
 import { readCard, type CardReading } from './ocr/read-card';
 import { decodeFrame, grownRegion, type RawFrame, type Region } from './pixels';
 import { cornealReflectionVote } from './voters/corneal-reflection';
@@ -54,7 +55,8 @@ export type AnalysisResult =
  * Decodes the frames and runs the voters: anti-spoof for every kind, the pixel tamper voters for KTP.
  * Faces are looked for once: in the middle frame of a selfie (the flash is mid-sequence, neither first
  * nor last; its landmarks place the relief measurement), and in the portrait area of the first KTP
- * frame, decoded at full resolution and cropped so the portrait is large.
+ * frame, decoded at full resolution and cropped so the portrait is large (and looked at again with its
+ * contrast stretched when that finds no confident face: a face found only so is sent to review).
  */
 export async function analyseFrames(task: AnalysisTask): Promise<AnalysisResult> {
   const frames: RawFrame[] = [];
@@ -89,15 +91,14 @@ export async function analyseFrames(task: AnalysisTask): Promise<AnalysisResult>
     return { ok: true, antiSpoof, tamper: [], face: sampleOf(middle, faces, task.face) };
   }
   // OCR runs in a child process, alongside the face detection below.
-  const reading = readCard(task.frames[0] as Uint8Array, task.ocr).catch(() => null);
+  const reading = readCard(task.frames, task.ocr).catch(() => null);
   // The portrait is small on a card: it is cut from the first frame at full resolution, not from the shrunk copy.
   const full = await decodeFrame(task.frames[0] as Uint8Array, task.portraitMaxSide);
-  const portrait = cropFrame(full, LAYOUT.cardPhoto);
-  const faces = await detectFaces(portrait, detect);
+  const { faces, frame: portrait, stretched } = await detectPortrait(cropFrame(full, LAYOUT.cardPhoto), detect, t.faceOnCard.pass);
   const tamper = [
     photocopyVote(frames, LAYOUT.card, t.photocopy),
     hologramVote(frames, LAYOUT.hologram, LAYOUT.cardText, t.hologram),
-    faceOnCardVote(faces, t.faceOnCard),
+    faceOnCardVote(faces, t.faceOnCard, stretched),
   ];
   return { ok: true, antiSpoof, tamper, face: sampleOf(portrait, faces, task.face), card: await reading };
 }
