@@ -136,6 +136,8 @@ export interface ChargeLookup {
   input(lost: { customerId: string; knownRequestIds: string[] }): unknown;
   /** The operation whose rows turn the lookup's `result` into the lost call's charge. */
   rows: string;
+  /** The vendor id an answered lookup attributed to its lost call (iDenfy: the session it opened), if any. */
+  attributed(data: unknown): string | null;
 }
 
 /** What the steps of a flow made so far: each answered step's data, by operation name. */

@@ -92,6 +92,7 @@ export const idenfy: AdapterDeclaration = {
         operation: 'identifications',
         input: (lost) => ({ clientId: lost.customerId, knownScanRefs: lost.knownRequestIds }),
         rows: 'webhook',
+        attributed: (data) => (data as IdenfyUnknownSessions | undefined)?.opened ?? null,
       },
     }),
     webhook: inbound({ endpoint: 'POST /v1/webhooks/idenfy (iDenfy -> us)' }),

@@ -44,7 +44,7 @@ export async function reconcileUnknownCharges(deps: AppDeps): Promise<ReconcileR
   const since = new Date(now.getTime() - deps.config.reconciliation.afterMinutes * 60_000);
   for (const lost of await listLostCalls(deps.db, [...lookups.keys()], since)) {
     const lookup = lookups.get(`${lost.provider}/${lost.operation}`) as ChargeLookup;
-    const known = await knownRequestIds(deps.db, lost);
+    const known = await knownRequestIds(deps.db, lost, lookup);
     const call = await bookedCall(
       deps,
       lost,
@@ -124,17 +124,20 @@ async function listLostCalls(db: Queryable, operations: string[], since: Date): 
   }));
 }
 
-/** The vendor's ids the gateway already holds for this customer: its sessions, and those other lookups attributed. */
-async function knownRequestIds(db: Queryable, lost: LostCall): Promise<string[]> {
-  const { rows } = await db.query<{ ref: string | null }>(
-    `SELECT upstream_request_id AS ref FROM ledger_entries
-      WHERE customer_id = $1 AND provider = $2 AND upstream_request_id IS NOT NULL
-     UNION
-     SELECT a.data->>'opened' FROM verification_attempts a JOIN ledger_entries e ON e.attempt_id = a.id
-      WHERE e.customer_id = $1 AND a.provider = $2 AND a.verification_id <> $3 AND a.kind = 'result'`,
-    [lost.customerId, lost.provider, lost.verificationId],
+/** The vendor's ids the gateway already holds for this customer: its calls', and those other lookups attributed. */
+async function knownRequestIds(db: Queryable, lost: LostCall, lookup: ChargeLookup): Promise<string[]> {
+  const { rows: booked } = await db.query<{ ref: string }>(
+    'SELECT DISTINCT upstream_request_id AS ref FROM ledger_entries WHERE customer_id = $1 AND provider = $2 AND upstream_request_id IS NOT NULL',
+    [lost.customerId, lost.provider],
   );
-  return rows.flatMap((r) => (r.ref ? [r.ref] : []));
+  // This verification's own earlier lookups are left out: what they found may be its own lost call's session.
+  const { rows: looked } = await db.query<{ data: unknown }>(
+    `SELECT a.data FROM verification_attempts a JOIN ledger_entries e ON e.attempt_id = a.id
+      WHERE e.customer_id = $1 AND a.provider = $2 AND a.operation = $3 AND a.verification_id <> $4 AND a.kind = 'result'`,
+    [lost.customerId, lost.provider, lookup.operation, lost.verificationId],
+  );
+  const attributed = looked.flatMap((r) => lookup.attributed(r.data) ?? []);
+  return [...new Set([...booked.map((r) => r.ref), ...attributed])];
 }
 
 /**

@@ -1,10 +1,14 @@
 // Usage for finance: charts of calls by charge and of cost by provider per UTC day, the rows behind them
 // (filterable by provider and check), and the platform's usage by org. Chart.js is the page's global `Chart`.
-import { html, idr } from './views.js';
+import { html, idr, table } from './views.js';
 
 const COLOURS = { charged: '#c0392b', free: '#27ae60', unknown: '#e6a817' };
 const PALETTE = ['#2c6fbb', '#8e44ad', '#16a085', '#d35400', '#7f8c8d', '#c0392b'];
 const charts = new WeakMap();
+
+/** The columns both usage tables end with, and a row's cells for them. */
+const TOTALS = ['Sandbox', 'Calls', 'Charged', 'Free', 'Unknown', 'Cost'];
+const totals = (r) => [r.sandbox ? 'yes' : '', r.calls, r.charged, r.free, r.unknown, idr(r.cost)];
 
 /** Draws (or redraws) a stacked bar chart on the canvas a ref hands over. */
 const stacked = (config) => (canvas) => {
@@ -71,65 +75,11 @@ export function Usage({ data, filter, actions }) {
         <div class="chart"><canvas id="cost-chart" ref=${stacked(cost)}></canvas></div>
       </figure>
     </div>
-    <table class="usage">
-      <thead>
-        <tr>
-          <th>Day</th>
-          <th>Provider</th>
-          <th>Check</th>
-          <th>Sandbox</th>
-          <th>Calls</th>
-          <th>Charged</th>
-          <th>Free</th>
-          <th>Unknown</th>
-          <th>Cost</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows.map(
-          (r) =>
-            html`<tr>
-              <td>${r.day}</td>
-              <td>${r.provider}</td>
-              <td>${r.check}</td>
-              <td>${r.sandbox ? 'yes' : ''}</td>
-              <td>${r.calls}</td>
-              <td>${r.charged}</td>
-              <td>${r.free}</td>
-              <td>${r.unknown}</td>
-              <td>${idr(r.cost)}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
+    ${table('usage', ['Day', 'Provider', 'Check', ...TOTALS], rows, (r) => [r.day, r.provider, r.check, ...totals(r)])}
     <h2>By org</h2>
-    <table class="by-org">
-      <thead>
-        <tr>
-          <th>Org</th>
-          <th>Provider</th>
-          <th>Sandbox</th>
-          <th>Calls</th>
-          <th>Charged</th>
-          <th>Free</th>
-          <th>Unknown</th>
-          <th>Cost</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${data.byOrg.map(
-          (r) =>
-            html`<tr>
-              <td>${r.orgName} <code>${r.orgId}</code></td>
-              <td>${r.provider}</td>
-              <td>${r.sandbox ? 'yes' : ''}</td>
-              <td>${r.calls}</td>
-              <td>${r.charged}</td>
-              <td>${r.free}</td>
-              <td>${r.unknown}</td>
-              <td>${idr(r.cost)}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>`;
+    ${table('by-org', ['Org', 'Provider', ...TOTALS], data.byOrg, (r) => [
+      html`${r.orgName} <code>${r.orgId}</code>`,
+      r.provider,
+      ...totals(r),
+    ])}`;
 }

@@ -5,6 +5,25 @@ import htm from './htm.js';
 
 export const html = htm.bind(h);
 export const idr = (n) => `${Number(n).toLocaleString('en')} IDR`;
+const yes = (flag) => (flag ? 'yes' : '');
+
+/** A table of `rows` under `headers`, each row's cells (text or markup) from `cells`. */
+export const table = (className, headers, rows, cells) =>
+  html`<table class=${className}>
+    <thead>
+      <tr>
+        ${headers.map((header) => html`<th>${header}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${rows.map(
+        (r) =>
+          html`<tr>
+            ${cells(r).map((cell) => html`<td>${cell}</td>`)}
+          </tr>`,
+      )}
+    </tbody>
+  </table>`;
 const pct = (x) => (x == null ? '-' : `${Math.round(x * 1000) / 10}%`);
 const ms = (x) => (x == null ? '-' : `${Math.round(x)} ms`);
 const when = (iso) => (iso ? new Date(iso).toISOString().replace('T', ' ').slice(0, 19) : '');
@@ -194,43 +213,24 @@ export function Mapping({ data, filter, actions }) {
       <input name="text" type="search" placeholder="code, match or note" onInput=${pick('text')} value=${filter.text ?? ''} />
       <span class="count">${rows.length} of ${data.data.length} rows</span>
     </div>
-    <table class="mapping">
-      <thead>
-        <tr>
-          <th>Provider</th>
-          <th>Operation</th>
-          <th>Match</th>
-          <th>Kind</th>
-          <th>Suite code</th>
-          <th>Status</th>
-          <th>Charge</th>
-          <th>Final</th>
-          <th>Failover</th>
-          <th>Breaker</th>
-          <th>Note</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${rows.map(
-          (r) =>
-            html`<tr>
-              <td>${r.provider}</td>
-              <td>${r.operation}</td>
-              <td><code>${matchText(r.match)}</code></td>
-              <td>${r.kind}</td>
-              <td><code>${r.suiteCode}</code></td>
-              <td>${r.verificationStatus ?? ''}</td>
-              <td>
-                <span class=${`charge ${chargeOf(r.charged)}`}
-                  >${typeof r.charged === 'string' ? r.charged : JSON.stringify(r.charged.plan)}</span
-                >
-              </td>
-              <td>${r.final ? 'yes' : ''}</td>
-              <td>${r.failover ? 'yes' : ''}</td>
-              <td>${r.breaker ? 'yes' : ''}</td>
-              <td><small>${r.note}</small></td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>`;
+    ${table(
+      'mapping',
+      ['Provider', 'Operation', 'Match', 'Kind', 'Suite code', 'Status', 'Charge', 'Final', 'Failover', 'Breaker', 'Note'],
+      rows,
+      (r) => [
+        r.provider,
+        r.operation,
+        html`<code>${matchText(r.match)}</code>`,
+        r.kind,
+        html`<code>${r.suiteCode}</code>`,
+        r.verificationStatus ?? '',
+        html`<span class=${`charge ${chargeOf(r.charged)}`}
+          >${typeof r.charged === 'string' ? r.charged : JSON.stringify(r.charged.plan)}</span
+        >`,
+        yes(r.final),
+        yes(r.failover),
+        yes(r.breaker),
+        html`<small>${r.note}</small>`,
+      ],
+    )}`;
 }
