@@ -3,8 +3,8 @@
  * in two splits, calibration (7 people, seeds from 1) and evaluation (the other 6, seeds from 1,000,000).
  * Thresholds are fitted on calibration (bench/fit-thresholds.ts) and reported on evaluation only.
  *
- *   node --import tsx bench/capture-lab.ts generate <calibration|evaluation> [per class, 40] [shard k/n, 0/1] [--genuine] [--selfie|--ktp]
- *   node --import tsx bench/capture-lab.ts evaluate <calibration|evaluation> [per class, 40] [--genuine] [--selfie|--ktp]
+ *   node --import tsx bench/capture-lab.ts generate <calibration|evaluation> [per class, 40] [shard k/n, 0/1] [--genuine] [--selfie|--ktp] [--timed]
+ *   node --import tsx bench/capture-lab.ts evaluate <calibration|evaluation> [per class, 40] [--genuine] [--selfie|--ktp] [--timed]
  *
  * `generate` renders samples into .cache/capture-lab/<split>/ (run shards in parallel on several cores);
  * `evaluate` renders what is missing, runs every capture through the engine's worker pool and the same
@@ -13,6 +13,8 @@
  * .cache/capture-lab/<split>-scores.json for the fitting script. `--genuine` limits either to the genuine
  * classes: the fit places the bands on genuine scores only, so the calibration split needs no attacks.
  * `--selfie` or `--ktp` limits either to one kind of capture (when working on one kind's voters).
+ * `--timed` renders the same classes under timed (version 2) challenges, whose sequences draw on twelve
+ * hues instead of six, into .cache/capture-lab/<split>-timed/ (scores: <split>-timed-scores.json).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,7 +22,7 @@ import path from 'node:path';
 import { analysisTask } from '../src/engine/engine';
 import { engineConfig } from '../src/engine/engine-config';
 import { captureVerdicts } from '../src/engine/capture-verdicts';
-import type { Rgb } from '../src/engine/flash-sequence';
+import { TIMED_PALETTE, type Rgb } from '../src/engine/flash-sequence';
 import { AnalysisPool } from '../src/engine/pool';
 import type { NikClaims } from '../src/engine/voters/nik-checksum';
 import { FRAMES, LAB_CLASSES, seedOf, type LabClass, type LabSample, type Split } from '../test/engine/fixtures/lab/classes';
@@ -28,7 +30,13 @@ import { FRAMES, LAB_CLASSES, seedOf, type LabClass, type LabSample, type Split 
 export const CACHE = path.join(__dirname, '..', '.cache', 'capture-lab');
 
 const slug = (name: string) => name.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
-const dirOf = (split: Split, c: LabClass, i: number) => path.join(CACHE, split, slug(c.name), String(i));
+/** The split and the challenge the captures answer: version 1's six colours, or the timed challenge's twelve. */
+interface Run {
+  split: Split;
+  timed: boolean;
+}
+const runName = (run: Run) => (run.timed ? `${run.split}-timed` : run.split);
+const dirOf = (run: Run, c: LabClass, i: number) => path.join(CACHE, runName(run), slug(c.name), String(i));
 
 interface Meta {
   kind: 'selfie' | 'ktp';
@@ -37,8 +45,8 @@ interface Meta {
   selfieSequence?: Rgb[];
 }
 
-async function load(split: Split, c: LabClass, i: number): Promise<LabSample | null> {
-  const dir = dirOf(split, c, i);
+async function load(run: Run, c: LabClass, i: number): Promise<LabSample | null> {
+  const dir = dirOf(run, c, i);
   try {
     const meta = JSON.parse(await readFile(path.join(dir, 'meta.json'), 'utf8')) as Meta;
     const frames = await Promise.all(Array.from({ length: FRAMES }, (_, f) => readFile(path.join(dir, `f${f}.jpg`))));
@@ -54,11 +62,11 @@ async function load(split: Split, c: LabClass, i: number): Promise<LabSample | n
   }
 }
 
-async function sampleOf(split: Split, c: LabClass, i: number): Promise<LabSample> {
-  const cached = await load(split, c, i);
+async function sampleOf(run: Run, c: LabClass, i: number): Promise<LabSample> {
+  const cached = await load(run, c, i);
   if (cached) return cached;
-  const s = await c.make(seedOf(split, i), split);
-  const dir = dirOf(split, c, i);
+  const s = await c.make(seedOf(run.split, i), run.split, run.timed ? TIMED_PALETTE : undefined);
+  const dir = dirOf(run, c, i);
   await mkdir(dir, { recursive: true });
   await Promise.all(s.frames.map((f, k) => writeFile(path.join(dir, `f${k}.jpg`), f)));
   if (s.selfie) await Promise.all(s.selfie.frames.map((f, k) => writeFile(path.join(dir, `s${k}.jpg`), f)));
@@ -81,7 +89,7 @@ export interface ScoredSample {
   votes: Array<{ name: string; verdict: string; score: number }>;
 }
 
-async function evaluate(split: Split, perClass: number, classes: LabClass[]): Promise<void> {
+async function evaluate(run: Run, perClass: number, classes: LabClass[]): Promise<void> {
   const cfg = engineConfig();
   const pool = new AnalysisPool({ size: Math.max(1, Math.min(2, os.availableParallelism())), taskTimeoutMs: 120_000, maxQueued: 10_000 });
   const scored: ScoredSample[] = [];
@@ -89,7 +97,7 @@ async function evaluate(split: Split, perClass: number, classes: LabClass[]): Pr
     for (const c of classes) {
       const runs: Array<Promise<void>> = [];
       for (let i = 0; i < perClass; i++) {
-        const s = await sampleOf(split, c, i);
+        const s = await sampleOf(run, c, i);
         runs.push(
           (async () => {
             const analysis = await pool.run(analysisTask(cfg, s.kind, s.frames, s.sequence));
@@ -119,8 +127,8 @@ async function evaluate(split: Split, perClass: number, classes: LabClass[]): Pr
     await pool.close();
   }
   await mkdir(CACHE, { recursive: true });
-  await writeFile(path.join(CACHE, `${split}-scores.json`), JSON.stringify(scored));
-  process.stdout.write(report(split, perClass, scored));
+  await writeFile(path.join(CACHE, `${runName(run)}-scores.json`), JSON.stringify(scored));
+  process.stdout.write(report(runName(run), perClass, scored));
 }
 
 /** The face of the customer's selfie capture, as the API would keep it: only from a capture that passed. */
@@ -135,7 +143,7 @@ async function selfieFaceOf(pool: AnalysisPool, selfie: { frames: Buffer[]; sequ
 const pct = (k: number, n: number) => (n === 0 ? '-' : `${((100 * k) / n).toFixed(1)}%`);
 
 /** The ISO/IEC 30107-3 table: APCER for attacks (share accepted), BPCER for genuine captures (share rejected), review shares. */
-export function report(split: Split, perClass: number, scored: ScoredSample[]): string {
+export function report(split: string, perClass: number, scored: ScoredSample[]): string {
   const lines = [
     `Capture lab, ${split} split, ${perClass} captures per class, ${FRAMES} frames each; ${os.cpus()[0]?.model ?? 'unknown CPU'} x${os.cpus().length}, ${new Date().toISOString().slice(0, 10)}`,
     '',
@@ -155,6 +163,7 @@ export function report(split: Split, perClass: number, scored: ScoredSample[]): 
   lines.push('', 'Voter scores per class, 5th / 50th / 95th percentile:', '');
   const voters = [...new Set(scored.flatMap((s) => s.votes.map((v) => v.name)))];
   for (const kind of ['selfie', 'ktp'] as const) {
+    if (!scored.some((s) => s.kind === kind)) continue;
     const names = voters.filter((v) => scored.some((s) => s.kind === kind && s.votes.some((x) => x.name === v)));
     lines.push(`| ${kind} class | ${names.join(' | ')} |`, `|---|${names.map(() => '---').join('|')}|`);
     for (const c of LAB_CLASSES.filter((x) => x.kind === kind)) {
@@ -171,10 +180,10 @@ export function report(split: Split, perClass: number, scored: ScoredSample[]): 
   return `${lines.join('\n')}\n`;
 }
 
-async function generate(split: Split, perClass: number, shard: string, classes: LabClass[]): Promise<void> {
+async function generate(run: Run, perClass: number, shard: string, classes: LabClass[]): Promise<void> {
   const [k, n] = shard.split('/').map(Number) as [number, number];
   for (const c of classes) {
-    for (let i = 0; i < perClass; i++) if (i % n === k) await sampleOf(split, c, i);
+    for (let i = 0; i < perClass; i++) if (i % n === k) await sampleOf(run, c, i);
     process.stderr.write(`${c.name}: rendered (shard ${shard})\n`);
   }
 }
@@ -186,12 +195,15 @@ async function main(): Promise<void> {
   const [command, splitArg, countArg, shard] = args;
   const split = splitArg === 'calibration' ? 'calibration' : splitArg === 'evaluation' ? 'evaluation' : null;
   if (!split || (command !== 'generate' && command !== 'evaluate')) {
-    process.stderr.write('usage: capture-lab.ts <generate|evaluate> <calibration|evaluation> [per class] [shard k/n]\n');
+    process.stderr.write(
+      'usage: capture-lab.ts <generate|evaluate> <calibration|evaluation> [per class] [shard k/n] [--genuine] [--selfie|--ktp] [--timed]\n',
+    );
     process.exit(2);
   }
   const perClass = Number(countArg ?? 40);
-  if (command === 'generate') await generate(split, perClass, shard ?? '0/1', classes);
-  else await evaluate(split, perClass, classes);
+  const run: Run = { split, timed: process.argv.includes('--timed') };
+  if (command === 'generate') await generate(run, perClass, shard ?? '0/1', classes);
+  else await evaluate(run, perClass, classes);
 }
 
 if (require.main === module) {

@@ -7,6 +7,12 @@ export interface Rgb {
   b: number;
 }
 
+/** A timed challenge's window for one colour, in ms after the first colour appeared. */
+export interface ColourWindow {
+  startMs: number;
+  endMs: number;
+}
+
 /** What POST /v1/flash-challenges answered (the parts a capture needs). */
 export interface ChallengeForCapture {
   customerId: string;
@@ -24,6 +30,8 @@ export interface BundleInput {
   timestamp?: Date;
   /** KTP captures: the NIK, birth date (YYYY-MM-DD) and sex as read from the card. */
   ktp?: { nik: string; birthDate: string; sex: 'male' | 'female' };
+  /** Timed (version 2) challenges: when each frame was taken, in ms after the first colour appeared (`captureTimedFlashFrames`). */
+  frameTimes?: readonly number[];
 }
 
 export type SignedBundle = Record<string, unknown> & { signature: string };
@@ -50,6 +58,7 @@ export function unsignedBundle(input: Omit<BundleInput, 'hmacKey'>): Record<stri
     flashChallengeNonce: input.challenge.nonce,
     timestamp: (input.timestamp ?? new Date()).toISOString(),
     frames: input.frames.map((f) => (typeof f === 'string' ? f : toBase64(f))),
+    ...(input.frameTimes && { frameTimes: [...input.frameTimes] }),
     ...input.ktp,
   };
 }
@@ -101,25 +110,85 @@ export interface FlashCaptureOptions {
 /**
  * In a browser: shows each colour of the challenge's sequence on `overlay` and grabs a JPEG frame from the
  * camera `video` under it. Hand the frames to `buildCaptureBundle` (or `client.captures.capture`).
+ * For a timed (version 2) challenge use `captureTimedFlashFrames`.
  */
 export async function captureFlashFrames(options: FlashCaptureOptions): Promise<Uint8Array[]> {
   const { video, overlay, sequence, settleMs = 150, quality = 0.9 } = options;
+  const grab = frameGrabber(video, quality, 'captureFlashFrames');
+  const frames: Uint8Array[] = [];
+  for (const { r, g, b } of sequence) {
+    overlay.style.backgroundColor = `rgb(${r}, ${g}, ${b})`;
+    await sleep(settleMs);
+    frames.push(await grab());
+  }
+  overlay.style.backgroundColor = '';
+  return frames;
+}
+
+export interface TimedCaptureOptions {
+  /** A playing <video> showing the camera (getUserMedia). */
+  video: VideoLike;
+  /** The element whose colour lights the face or card: a full-screen <div> in front of the user. */
+  overlay: OverlayLike;
+  /** The timed challenge's `sequence` and `schedule` (POST /v1/flash-challenges with `version: 2`). */
+  challenge: { sequence: readonly Rgb[]; schedule: readonly ColourWindow[] | null };
+  /** JPEG quality, 0 to 1 (default 0.9). */
+  quality?: number;
+  /** A clock in ms (default `performance.now`); for tests. */
+  now?: () => number;
+}
+
+/**
+ * In a browser, for a timed (version 2) challenge: shows each colour for exactly its window of the
+ * challenge's schedule and grabs its frame in the second half of the window (the screen and the camera's
+ * exposure have settled by then), noting when. Returns the frames and those times for `buildCaptureBundle`
+ * (`frameTimes`). A browser too busy to grab a frame inside its window throws: the server would refuse the
+ * bundle, so ask for a new challenge and capture again.
+ */
+export async function captureTimedFlashFrames(options: TimedCaptureOptions): Promise<{ frames: Uint8Array[]; frameTimes: number[] }> {
+  const { video, overlay, challenge, quality = 0.9, now = () => performance.now() } = options;
+  const schedule = challenge.schedule;
+  if (!schedule || schedule.length !== challenge.sequence.length) {
+    throw new Error('captureTimedFlashFrames: the challenge has no schedule (ask for version 2)');
+  }
+  const grab = frameGrabber(video, quality, 'captureTimedFlashFrames');
+  const frames: Uint8Array[] = [];
+  const frameTimes: number[] = [];
+  let start = 0;
+  try {
+    for (const [i, { r, g, b }] of challenge.sequence.entries()) {
+      const w = schedule[i] as ColourWindow;
+      if (i === 0) start = now();
+      else await sleep(w.startMs - (now() - start));
+      overlay.style.backgroundColor = `rgb(${r}, ${g}, ${b})`;
+      await sleep(w.startMs + (w.endMs - w.startMs) * 0.6 - (now() - start));
+      const at = Math.round(now() - start);
+      frames.push(await grab());
+      if (at > w.endMs)
+        throw new Error(`captureTimedFlashFrames: frame ${i} was grabbed at ${at} ms, after its colour's window ended (${w.endMs} ms)`);
+      frameTimes.push(at);
+    }
+  } finally {
+    overlay.style.backgroundColor = '';
+  }
+  return { frames, frameTimes };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** Draws the video's current picture onto a canvas and encodes it as JPEG. */
+function frameGrabber(video: VideoLike, quality: number, caller: string): () => Promise<Uint8Array> {
   const canvas = video.ownerDocument.createElement('canvas');
   canvas.width = video.videoWidth;
   canvas.height = video.videoHeight;
   const context = canvas.getContext('2d');
-  if (!context || canvas.width === 0) throw new Error('captureFlashFrames: the video has no frames yet (is the camera playing?)');
-  const frames: Uint8Array[] = [];
-  for (const { r, g, b } of sequence) {
-    overlay.style.backgroundColor = `rgb(${r}, ${g}, ${b})`;
-    await new Promise((resolve) => setTimeout(resolve, settleMs));
+  if (!context || canvas.width === 0) throw new Error(`${caller}: the video has no frames yet (is the camera playing?)`);
+  return async () => {
     context.drawImage(video, 0, 0, canvas.width, canvas.height);
     const blob = await new Promise<{ arrayBuffer(): Promise<ArrayBuffer> } | null>((resolve) =>
       canvas.toBlob(resolve, 'image/jpeg', quality),
     );
-    if (!blob) throw new Error('captureFlashFrames: the browser could not encode a frame');
-    frames.push(new Uint8Array(await blob.arrayBuffer()));
-  }
-  overlay.style.backgroundColor = '';
-  return frames;
+    if (!blob) throw new Error(`${caller}: the browser could not encode a frame`);
+    return new Uint8Array(await blob.arrayBuffer());
+  };
 }

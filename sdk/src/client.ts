@@ -151,20 +151,33 @@ export class Verigate {
       this.call('submitCapture', { body: bundle as unknown as RequestBodies['submitCapture'] }, options) as Promise<Capture>,
     retrieve: (id: string) => this.call('getCapture', { params: { id } }) as Promise<Capture>,
     /**
-     * The whole flash capture: a challenge for the customer, the frames `capture` takes under its colours
-     * (in a browser, `captureFlashFrames`), the bundle signed with the key's hmacKey, submitted.
+     * The whole flash capture: a challenge for the customer, the frames `frames` takes under its colours
+     * (in a browser, `captureFlashFrames`; for `version: 2`, `captureTimedFlashFrames`, which also returns
+     * the frames' times), the bundle signed with the key's hmacKey, submitted.
      */
     capture: async (input: {
       customerId: string;
       kind: 'selfie' | 'ktp';
-      frames: (sequence: Rgb[]) => Promise<ReadonlyArray<Uint8Array | string>>;
+      /** The challenge's version (default: the server's, 1 unless configured otherwise). */
+      version?: 1 | 2;
+      frames: (
+        sequence: Rgb[],
+        challenge: FlashChallenge,
+      ) => Promise<ReadonlyArray<Uint8Array | string> | { frames: ReadonlyArray<Uint8Array | string>; frameTimes: readonly number[] }>;
       ktp?: { nik: string; birthDate: string; sex: 'male' | 'female' };
     }): Promise<Capture> => {
       const hmacKey = this.options.hmacKey;
       if (!hmacKey) throw new Error('Verigate: captures.capture needs the hmacKey option (shown with the key)');
-      const challenge = await this.flashChallenges.create({ customerId: input.customerId, kind: input.kind });
-      const frames = await input.frames(challenge.sequence);
-      return this.captures.create(await buildCaptureBundle({ challenge, frames, hmacKey, ktp: input.ktp }));
+      const challenge = await this.flashChallenges.create({
+        customerId: input.customerId,
+        kind: input.kind,
+        ...(input.version && { version: input.version }),
+      });
+      const taken = await input.frames(challenge.sequence, challenge);
+      const { frames, frameTimes } = 'frameTimes' in taken ? taken : { frames: taken, frameTimes: undefined };
+      return this.captures.create(
+        await buildCaptureBundle({ challenge, frames, hmacKey, ktp: input.ktp, ...(frameTimes && { frameTimes }) }),
+      );
     },
   };
 

@@ -2,12 +2,15 @@ export { Verigate, type CallArgs, type RequestOptions, type VerigateOptions } fr
 export {
   buildCaptureBundle,
   captureFlashFrames,
+  captureTimedFlashFrames,
   signCaptureBundle,
   toBase64,
   type BundleInput,
+  type ColourWindow,
   type FlashCaptureOptions,
   type Rgb,
   type SignedBundle,
+  type TimedCaptureOptions,
 } from './capture';
 export { canonicalJson } from './canonical-json';
 export * from './errors';

@@ -1,7 +1,7 @@
 // The answers of the everyday routes, as the API presents them. Request types are generated from the OpenAPI
 // document (generated/api.ts); the document has no response schemas yet, so these are written by hand and
 // name only the fields integrators rely on.
-import type { Rgb } from './capture';
+import type { ColourWindow, Rgb } from './capture';
 
 export interface Customer {
   id: string;
@@ -37,6 +37,10 @@ export interface FlashChallenge {
   kind: 'selfie' | 'ktp';
   nonce: string;
   sequence: Rgb[];
+  /** 1: colours only; 2: timed (show each colour for its window, send `frameTimes`). */
+  version: 1 | 2;
+  /** Version 2: when each colour is on screen, in ms after the first appeared; null for version 1. */
+  schedule: ColourWindow[] | null;
   expiresAt: string;
 }
 

@@ -1,8 +1,12 @@
 import { newId } from '../ids';
 import type { Queryable } from '../store/db';
+import type { ColourWindow } from './flash-schedule';
 import type { Rgb } from './flash-sequence';
 
 export type CaptureKind = 'selfie' | 'ktp';
+
+/** 1: colours only, frames spread over them; 2: timed, a window per colour and a stated time per frame. */
+export type ChallengeVersion = 1 | 2;
 
 export interface FlashChallenge {
   id: string;
@@ -11,6 +15,9 @@ export interface FlashChallenge {
   kind: CaptureKind;
   nonce: string;
   sequence: Rgb[];
+  version: ChallengeVersion;
+  /** Version 2: when each colour of `sequence` is on screen; null for version 1. */
+  schedule: ColourWindow[] | null;
   expiresAt: Date;
   consumedAt: Date | null;
   createdAt: Date;
@@ -23,6 +30,8 @@ interface ChallengeRow {
   kind: CaptureKind;
   nonce: string;
   sequence: Rgb[];
+  version: number;
+  schedule: ColourWindow[] | null;
   expires_at: Date;
   consumed_at: Date | null;
   created_at: Date;
@@ -35,6 +44,8 @@ const toChallenge = (r: ChallengeRow): FlashChallenge => ({
   kind: r.kind,
   nonce: r.nonce,
   sequence: r.sequence,
+  version: r.version === 2 ? 2 : 1,
+  schedule: r.schedule,
   expiresAt: new Date(r.expires_at),
   consumedAt: r.consumed_at ? new Date(r.consumed_at) : null,
   createdAt: new Date(r.created_at),
@@ -42,11 +53,11 @@ const toChallenge = (r: ChallengeRow): FlashChallenge => ({
 
 export async function insertChallenge(
   db: Queryable,
-  input: { orgId: string; customerId: string; kind: CaptureKind; nonce: string; sequence: Rgb[]; createdAt: Date; expiresAt: Date },
+  input: Pick<FlashChallenge, 'orgId' | 'customerId' | 'kind' | 'nonce' | 'sequence' | 'version' | 'schedule' | 'createdAt' | 'expiresAt'>,
 ): Promise<FlashChallenge> {
   const { rows } = await db.query<ChallengeRow>(
-    `INSERT INTO flash_challenges (id, org_id, customer_id, kind, nonce, sequence, expires_at, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+    `INSERT INTO flash_challenges (id, org_id, customer_id, kind, nonce, sequence, version, schedule, expires_at, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
     [
       newId('chl'),
       input.orgId,
@@ -54,6 +65,8 @@ export async function insertChallenge(
       input.kind,
       input.nonce,
       JSON.stringify(input.sequence),
+      input.version,
+      input.schedule ? JSON.stringify(input.schedule) : null,
       input.expiresAt,
       input.createdAt,
     ],

@@ -15,6 +15,24 @@ const EngineFile = z
         sequenceLength: z.number().int().min(4).max(16),
         /** Random bytes in a nonce (WebAuthn asks for at least 16). */
         nonceBytes: z.number().int().min(16).max(64),
+        /** The challenge issued when the request names no `version`: 1 (colours only) or 2 (timed: twelve hues, random windows, a time per frame). */
+        defaultVersion: z.union([z.literal(1), z.literal(2)]),
+        /** Oldest version issued; 2 refuses requests for untimed challenges (once every client sends frame times). */
+        minVersion: z.union([z.literal(1), z.literal(2)]),
+        /** Version 2: the colours' random windows (src/engine/flash-schedule.ts). */
+        timed: z
+          .object({
+            /** Colours per sequence, one frame each. */
+            sequenceLength: z.number().int().min(4).max(12),
+            /** Shortest time a colour stays on screen, in ms. */
+            minColourMs: z.number().int().min(100),
+            /** Longest time a colour stays on screen, in ms. */
+            maxColourMs: z.number().int().max(2000),
+            /** A frame counts for its colour only this many ms after the colour appeared (screen and exposure catch up). */
+            settleMs: z.number().int().nonnegative(),
+          })
+          .strict()
+          .refine((t) => t.maxColourMs >= t.minColourMs && t.minColourMs > t.settleMs, 'maxColourMs >= minColourMs > settleMs'),
       })
       .strict(),
     capture: z

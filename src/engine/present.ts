@@ -8,6 +8,8 @@ export const presentChallenge = (c: FlashChallenge) => ({
   kind: c.kind,
   nonce: c.nonce,
   sequence: c.sequence,
+  version: c.version,
+  schedule: c.schedule,
   expiresAt: c.expiresAt.toISOString(),
 });
 

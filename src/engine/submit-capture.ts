@@ -20,6 +20,7 @@ import {
   type Verdicts,
 } from './captures-repo';
 import { consumeChallenge, findChallengeByNonce, type FlashChallenge } from './challenges-repo';
+import { frameOutsideSchedule } from './flash-schedule';
 import { analysisTask, type Engine } from './engine';
 import { presentCapture } from './present';
 import { replayDigest } from './replay-guard';
@@ -35,6 +36,11 @@ export const CaptureBody = z
     /** Base64 images; their count and size are checked by the handler so they answer `frames empty or too large`. */
     frames: z.array(z.string()),
     signature: z.string().max(256),
+    /**
+     * Timed (version 2) challenges only: when each frame was taken, in ms after the first colour appeared,
+     * one per colour; each must lie in its colour's window (the challenge's `schedule`) once settled.
+     */
+    frameTimes: z.array(z.number().int().min(0).max(600_000)).max(64).optional(),
     /** KTP only: the NIK, birth date (YYYY-MM-DD) and sex as read from the card, for the nik_checksum voter. */
     nik: z.string().max(32).optional(),
     birthDate: z.iso.date().optional(),
@@ -131,6 +137,7 @@ async function process(deps: AppDeps, engine: Engine, input: SubmitInput, digest
   if (challenge.expiresAt <= now) throw new AppError('flash_challenge_expired', { param: 'flashChallengeNonce' });
   if (challenge.consumedAt) throw new AppError('flash_challenge_consumed', { param: 'flashChallengeNonce' });
   refuseTimestampOutsideWindow(body.timestamp, challenge, engine.config.capture.clockSkewSeconds);
+  refuseFramesOffSchedule(body, challenge, engine.config.challenge.timed.settleMs);
 
   const images: Buffer[] = [];
   for (const [i, frame] of body.frames.entries()) {
@@ -195,6 +202,24 @@ function refuseTimestampOutsideWindow(timestamp: string, challenge: FlashChallen
     },
     param: 'timestamp',
   });
+}
+
+/**
+ * A timed challenge's frames must each be taken inside its colour's window: one frame per colour, each
+ * with its time. A version 1 challenge has no windows, so frame times sent with it are a client's mistake.
+ */
+function refuseFramesOffSchedule(body: CaptureBody, challenge: FlashChallenge, settleMs: number): void {
+  const refuse = (param: string, detail: string) => new AppError('invalid_request', { params: { detail: `${param}: ${detail}` }, param });
+  if (!challenge.schedule) {
+    if (body.frameTimes) throw refuse('frameTimes', 'only for timed (version 2) challenges');
+    return;
+  }
+  if (!body.frameTimes) throw refuse('frameTimes', 'required for a timed (version 2) challenge: when each frame was taken');
+  if (body.frames.length !== challenge.schedule.length) {
+    throw refuse('frames', `a timed challenge takes one frame per colour (${challenge.schedule.length}), ${body.frames.length} given`);
+  }
+  const off = frameOutsideSchedule(body.frameTimes, challenge.schedule, settleMs);
+  if (off) throw refuse(body.frameTimes.length === challenge.schedule.length ? `frameTimes.${off.frame}` : 'frameTimes', off.why);
 }
 
 const undecodable = (i: number) =>

@@ -20,6 +20,8 @@ export async function plantCapture(
     kind: 'selfie',
     nonce: randomBytes(8).toString('hex'),
     sequence: [],
+    version: 1,
+    schedule: null,
     createdAt: now,
     expiresAt: new Date(now.getTime() + 60_000),
   });

@@ -10,6 +10,8 @@ export interface Challenge {
   kind: 'selfie' | 'ktp';
   nonce: string;
   sequence: Rgb[];
+  version: 1 | 2;
+  schedule: Array<{ startMs: number; endMs: number }> | null;
   expiresAt: string;
 }
 
@@ -30,8 +32,11 @@ export async function engineTenant(app: TestApp): Promise<EngineTenant> {
   return { ...t, hmacKey, customerId: customer.id };
 }
 
-export async function newChallenge(app: TestApp, t: EngineTenant, kind: 'selfie' | 'ktp'): Promise<Challenge> {
-  const res = await app.request('POST', '/v1/flash-challenges', { key: t.key, body: { customerId: t.customerId, kind } });
+export async function newChallenge(app: TestApp, t: EngineTenant, kind: 'selfie' | 'ktp', version?: 1 | 2): Promise<Challenge> {
+  const res = await app.request('POST', '/v1/flash-challenges', {
+    key: t.key,
+    body: { customerId: t.customerId, kind, ...(version && { version }) },
+  });
   if (res.status !== 201) throw new Error(`challenge: ${res.status} ${await res.text()}`);
   return (await res.json()) as Challenge;
 }
@@ -49,9 +54,10 @@ export function signedBundle(
   challenge: Challenge,
   frames: ReadonlyArray<Uint8Array | string>,
   ktp?: { nik: string; birthDate: string; sex: 'male' | 'female' },
+  frameTimes?: number[],
 ): Record<string, unknown> & { signature: string } {
   // The SDK's bundle, signed here synchronously with the server's own signer (the SDK signs with WebCrypto).
-  const unsigned = unsignedBundle({ challenge, frames, timestamp: nextTimestamp(challenge), ktp });
+  const unsigned = unsignedBundle({ challenge, frames, timestamp: nextTimestamp(challenge), ktp, ...(frameTimes && { frameTimes }) });
   return { ...unsigned, signature: bundleSignature(unsigned, t.hmacKey) };
 }
 

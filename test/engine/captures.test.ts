@@ -47,6 +47,77 @@ describe('captures (seed 000 verification errors, DESIGN 9)', () => {
     });
   });
 
+  describe('timed challenges (version 2)', () => {
+    const midpoints = (c: { schedule: Array<{ startMs: number; endMs: number }> | null }) =>
+      (c.schedule ?? []).map((w) => Math.round((w.startMs + w.endMs) / 2));
+
+    it('when version 2 is asked for, then 8 colours of the twelve hues come with back-to-back windows of 300-700 ms from 0', async () => {
+      const c = await newChallenge(app, t, 'selfie', 2);
+      expect(c.version).toBe(2);
+      expect(c.sequence).toHaveLength(8);
+      for (const colour of c.sequence) expect([colour.r, colour.g, colour.b].every((v) => [0, 128, 255].includes(v))).toBe(true);
+      expect(c.schedule).toHaveLength(8);
+      let at = 0;
+      for (const w of c.schedule ?? []) {
+        expect(w.startMs).toBe(at);
+        expect(w.endMs - w.startMs).toBeGreaterThanOrEqual(300);
+        expect(w.endMs - w.startMs).toBeLessThanOrEqual(700);
+        at = w.endMs;
+      }
+      const untimed = await newChallenge(app, t, 'selfie');
+      expect(untimed).toMatchObject({ version: 1, schedule: null });
+    });
+
+    it('when an unknown version is asked for, then 400 invalid request on version', async () => {
+      const res = await app.request('POST', '/v1/flash-challenges', {
+        key: t.key,
+        body: { customerId: t.customerId, kind: 'selfie', version: 3 },
+      });
+      expect(res.status).toBe(400);
+      expect(await errorOf(res)).toMatchObject({ code: 'invalid_request', param: 'version' });
+    });
+
+    it('when live frames answer a timed challenge, each taken inside its colour window, then 201 passed', async () => {
+      const c = await newChallenge(app, t, 'selfie', 2);
+      const res = await submit(app, t, signedBundle(t, c, await liveFrames(c.sequence), undefined, midpoints(c)));
+      const body = (await res.json()) as { status: string; antiSpoof: { voters: Array<{ name: string; verdict: string }> } };
+      expect(res.status).toBe(201);
+      expect(body.status).toBe('passed');
+    });
+
+    it('when a frame was taken before its colour settled, then 400 invalid request naming the frame, and the challenge stays usable', async () => {
+      const c = await newChallenge(app, t, 'selfie', 2);
+      const frames = await liveFrames(c.sequence);
+      const early = midpoints(c);
+      early[3] = (c.schedule?.[3]?.startMs ?? 0) + 20;
+      const res = await submit(app, t, signedBundle(t, c, frames, undefined, early));
+      expect(res.status).toBe(400);
+      const error = await errorOf(res);
+      expect(error).toMatchObject({ code: 'invalid_request', param: 'frameTimes.3' });
+      expect(error.message).toContain("outside its colour's window");
+      expect((await submit(app, t, signedBundle(t, c, frames, undefined, midpoints(c)))).status).toBe(201);
+    });
+
+    it('when a timed challenge is answered without frame times, or with a frame missing, then 400 invalid request on frameTimes or frames', async () => {
+      const c = await newChallenge(app, t, 'selfie', 2);
+      const frames = await liveFrames(c.sequence);
+      const untimed = await submit(app, t, signedBundle(t, c, frames));
+      expect(await errorOf(untimed)).toMatchObject({ status: 400, code: 'invalid_request', param: 'frameTimes' });
+      const short = await submit(app, t, signedBundle(t, c, frames.slice(0, 7), undefined, midpoints(c).slice(0, 7)));
+      expect(await errorOf(short)).toMatchObject({ status: 400, code: 'invalid_request', param: 'frames' });
+    });
+
+    it('when frame times come with an untimed challenge, then 400 invalid request on frameTimes', async () => {
+      const c = await newChallenge(app, t, 'selfie');
+      const res = await submit(
+        app,
+        t,
+        signedBundle(t, c, await liveFrames(c.sequence), undefined, [100, 200, 300, 400, 500, 600, 700, 800]),
+      );
+      expect(await errorOf(res)).toMatchObject({ status: 400, code: 'invalid_request', param: 'frameTimes' });
+    });
+  });
+
   describe('POST /v1/captures', () => {
     it('when live frames follow the issued sequence, then 201 passed with every voter passing, and GET returns the bundle', async () => {
       const c = await newChallenge(app, t, 'selfie');

@@ -382,6 +382,7 @@ export interface RequestBodies {
   createFlashChallenge: {
     customerId: string;
     kind: "selfie" | "ktp";
+    version?: 1 | 2;
   };
   createKey: {
     name: string;
@@ -623,6 +624,7 @@ export interface RequestBodies {
     timestamp: string;
     frames: Array<string>;
     signature: string;
+    frameTimes?: Array<number>;
     nik?: string;
     birthDate?: string;
     sex?: "male" | "female";

@@ -331,9 +331,10 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   },
   'POST /v1/flash-challenges': {
     operationId: 'createFlashChallenge',
-    summary: 'A random flash sequence and a single-use nonce, valid 60 s, bound to the org and customer',
+    summary:
+      'A random flash sequence and a single-use nonce, valid 60 s, bound to the org and customer; version 2 (timed) adds a random window per colour, which the capture must honour (frameTimes)',
     status: 201,
-    requestExample: { customerId: 'cus_3kTn8XQ2v9', kind: 'selfie' },
+    requestExample: { customerId: 'cus_3kTn8XQ2v9', kind: 'selfie', version: 2 },
   },
   'POST /v1/captures': {
     operationId: 'submitCapture',

@@ -2,9 +2,8 @@ import { z } from 'zod';
 import { requireCustomer } from '../../customers/require-customer';
 import type { AppDeps } from '../../deps';
 import { findCapture } from '../../engine/captures-repo';
-import { insertChallenge } from '../../engine/challenges-repo';
 import { captureBodyLimitBytes } from '../../engine/engine';
-import { randomNonce, randomSequence } from '../../engine/flash-sequence';
+import { issueChallenge } from '../../engine/issue-challenge';
 import { presentCapture, presentChallenge } from '../../engine/present';
 import { CaptureBody, captureRateLimit, submitCapture } from '../../engine/submit-capture';
 import { AppError } from '../../errors/app-error';
@@ -15,6 +14,8 @@ const CreateChallenge = z
   .object({
     customerId: z.string().min(1).max(64),
     kind: z.enum(['selfie', 'ktp']),
+    /** 1: colours only; 2: timed (twelve hues, a random window per colour, a time per frame). Default: config `challenge.defaultVersion`. */
+    version: z.union([z.literal(1), z.literal(2)]).optional(),
   })
   .strict();
 
@@ -30,17 +31,7 @@ export function engineRoutes(deps: AppDeps): RouteSpec[] {
       handler: ({ caller, body, transaction }) =>
         transaction(async (tx) => {
           await requireCustomer(tx, caller.orgId, body.customerId);
-          const now = deps.now();
-          const c = engine.config.challenge;
-          const challenge = await insertChallenge(tx, {
-            orgId: caller.orgId,
-            customerId: body.customerId,
-            kind: body.kind,
-            nonce: randomNonce(c.nonceBytes),
-            sequence: randomSequence(c.sequenceLength),
-            createdAt: now,
-            expiresAt: new Date(now.getTime() + c.ttlSeconds * 1000),
-          });
+          const challenge = await issueChallenge(tx, engine.config.challenge, { orgId: caller.orgId, ...body }, deps.now());
           return { status: 201, body: presentChallenge(challenge) };
         }),
     }),
