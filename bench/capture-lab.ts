@@ -12,7 +12,8 @@
  * review share per genuine class) and each voter's scores, and writes the scores to
  * .cache/capture-lab/<split>-scores.json for the fitting script. `--genuine` limits either to the genuine
  * classes: the fit places the bands on genuine scores only, so the calibration split needs no attacks.
- * `--selfie` or `--ktp` limits either to one kind of capture (when working on one kind's voters).
+ * `--selfie` or `--ktp` limits either to one kind of capture (when working on one kind's voters), and
+ * `--only=<text>` to the classes whose name contains the text.
  * `--timed` renders the same classes under timed (version 2) challenges, whose sequences draw on twelve
  * hues instead of six, into .cache/capture-lab/<split>-timed/ (scores: <split>-timed-scores.json).
  */
@@ -191,12 +192,15 @@ async function generate(run: Run, perClass: number, shard: string, classes: LabC
 async function main(): Promise<void> {
   const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   const kind = process.argv.includes('--ktp') ? 'ktp' : process.argv.includes('--selfie') ? 'selfie' : null;
-  const classes = LAB_CLASSES.filter((c) => (!process.argv.includes('--genuine') || c.genuine) && (!kind || c.kind === kind));
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  const classes = LAB_CLASSES.filter(
+    (c) => (!process.argv.includes('--genuine') || c.genuine) && (!kind || c.kind === kind) && (!only || c.name.includes(only)),
+  );
   const [command, splitArg, countArg, shard] = args;
   const split = splitArg === 'calibration' ? 'calibration' : splitArg === 'evaluation' ? 'evaluation' : null;
   if (!split || (command !== 'generate' && command !== 'evaluate')) {
     process.stderr.write(
-      'usage: capture-lab.ts <generate|evaluate> <calibration|evaluation> [per class] [shard k/n] [--genuine] [--selfie|--ktp] [--timed]\n',
+      'usage: capture-lab.ts <generate|evaluate> <calibration|evaluation> [per class] [shard k/n] [--genuine] [--selfie|--ktp] [--only=<text>] [--timed]\n',
     );
     process.exit(2);
   }

@@ -4,10 +4,10 @@
  *   node --import tsx bench/capture-lab.ts evaluate calibration 30   # scores -> .cache/capture-lab/calibration-scores.json
  *   node --import tsx bench/fit-thresholds.ts [--write]              # prints (and with --write stores) the bands
  *
- * The rule, per voter, from the genuine captures of the kinds it runs on: `pass` sits at the genuine
+ * The rule, per voter and per kind of capture it runs on (selfie, KTP): `pass` sits at the genuine
  * scores' 2nd percentile (so each voter sends at most ~2% of genuine captures to review), `fail` a
  * tenth of the genuine spread beyond the lowest genuine score (so no calibration genuine capture fails
- * on it). Attacks play no part in placing the bands: what they score against them is the APCER the
+ * on it); a voter cast on both kinds gets a band for each (the card's under `ktp`). Attacks play no part in placing the bands: what they score against them is the APCER the
  * evaluation split then reports. The fit is refused when a voter has too few genuine scores.
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -23,7 +23,8 @@ const FITTED: Record<string, { key: string; higherIsBetter: boolean }> = {
   corneal_reflection: { key: 'cornealReflection', higherIsBetter: true },
   photocopy_greyscale: { key: 'photocopy', higherIsBetter: true },
   hologram_check: { key: 'hologram', higherIsBetter: true },
-  portrait_matches_selfie: { key: 'portraitMatchesSelfie', higherIsBetter: true },
+  // portrait_matches_selfie is not fitted: it asks the face match's question, so its band is the face match
+  // threshold's (config face.matchThreshold), and one owner pair per calibration card is too few to move it.
 };
 
 const REVIEW_SHARE = 0.02;
@@ -37,29 +38,47 @@ async function main(): Promise<void> {
   const configPath = path.join(__dirname, '..', 'config', 'engine.json');
   let text = await readFile(configPath, 'utf8');
   const config = JSON.parse(text) as { thresholds: Record<string, Record<string, number>> };
-  const lines: string[] = ['| voter | genuine n | genuine p2 / p50 | pass | fail |', '|---|---:|---|---:|---:|'];
+  const lines: string[] = [
+    '| voter | genuine n (selfie + KTP) | genuine p2 / p50 per kind | pass per kind | fail per kind |',
+    '|---|---:|---|---:|---:|',
+  ];
   for (const [voter, { key, higherIsBetter }] of Object.entries(FITTED)) {
     // Scores of 0 with a verdict other than pass/fail-by-score are "could not measure" answers, not measurements.
-    const genuine = scored
-      .filter((s) => s.genuine)
-      .flatMap((s) => s.votes.filter((v) => v.name === voter && !(v.score === 0 && v.verdict === 'uncertain')).map((v) => v.score));
-    if (genuine.length < MIN_GENUINE) {
+    const sign = higherIsBetter ? 1 : -1;
+    const byKind = (['selfie', 'ktp'] as const)
+      .map((kind) =>
+        scored
+          .filter((s) => s.genuine && s.kind === kind)
+          .flatMap((s) =>
+            s.votes.filter((v) => v.name === voter && !(v.score === 0 && v.verdict === 'uncertain')).map((v) => sign * v.score),
+          )
+          .sort((a, b) => a - b),
+      )
+      .filter((oriented) => oriented.length > 0);
+    const genuine = byKind.flat();
+    if (byKind.some((oriented) => oriented.length < MIN_GENUINE)) {
       lines.push(`| ${voter} | ${genuine.length} | too few to fit | | |`);
       continue;
     }
-    const sign = higherIsBetter ? 1 : -1;
-    const oriented = genuine.map((g) => sign * g).sort((a, b) => a - b);
-    const passO = quantile(oriented, REVIEW_SHARE);
-    const lowest = oriented[0] as number;
-    const failO = lowest - 0.1 * (quantile(oriented, 0.5) - lowest);
-    const band = { pass: round(sign * passO), fail: round(sign * failO) };
+    // A voter cast on selfies and cards alike gets a band per kind (a card's light and steadiness are not a
+    // face's): the selfie's at the top, the card's under `ktp`.
+    const bands = byKind.map((oriented) => ({
+      pass: round(sign * quantile(oriented, REVIEW_SHARE)),
+      fail: round(sign * ((oriented[0] as number) - 0.1 * (quantile(oriented, 0.5) - (oriented[0] as number)))),
+    }));
+    const [first, second] = bands as [{ pass: number; fail: number }, { pass: number; fail: number } | undefined];
     const current = config.thresholds[key] ?? {};
-    const merged = { ...current, ...band };
+    const { ktp: _previous, ...rest } = current as Record<string, unknown>;
+    const merged = { ...rest, ...first, ...(second && { ktp: second }) };
     // Only the band's line changes, in the file's one-line style.
-    const compact = `{ ${Object.entries(merged).map(([k, v]) => `"${k}": ${v}`).join(', ')} }`;
-    text = text.replace(new RegExp(`"${key}": \\{[^}]*\\}`), `"${key}": ${compact}`);
+    text = text.replace(
+      new RegExp(`"${key}": \\{.*\\}`),
+      `"${key}": ${JSON.stringify(merged)
+        .replace(/[{,:]/g, (c) => `${c} `)
+        .replace(/}/g, ' }')}`,
+    );
     lines.push(
-      `| ${voter} | ${genuine.length} | ${round(sign * passO)} / ${round(sign * quantile(oriented, 0.5))} | ${band.pass} | ${band.fail} |`,
+      `| ${voter} | ${byKind.map((o) => o.length).join(' + ')} | ${byKind.map((o) => `${round(sign * quantile(o, REVIEW_SHARE))} / ${round(sign * quantile(o, 0.5))}`).join(', ')} | ${bands.map((b) => b.pass).join(', ')} | ${bands.map((b) => b.fail).join(', ')} |`,
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);

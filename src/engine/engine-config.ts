@@ -4,6 +4,9 @@ import { readConfigFile } from '../config';
 /** A score band: at or beyond `pass` the voter passes, at or beyond `fail` it fails, in between it is uncertain. */
 const Band = z.object({ pass: z.number(), fail: z.number() }).strict();
 
+/** A band for a voter cast on selfies and cards: the selfie's, and the card's where it differs (fitted per kind: a card's light and steadiness are not a face's). */
+const KindBands = Band.extend({ ktp: Band.optional() });
+
 const EngineFile = z
   .object({
     $comment: z.string().optional(),
@@ -66,14 +69,14 @@ const EngineFile = z
     thresholds: z
       .object({
         /** Mean per-channel correlation of the subject's light (relative to the frame's background, which cancels exposure and white balance) with the issued sequence (higher is live). */
-        flashReflectance: Band.extend({
+        flashReflectance: KindBands.extend({
           /** Smallest RMS change of that log ratio over the frames (0.01: 1%) that counts as a flash response. */
           minLogShift: z.number().nonnegative(),
         }).strict(),
-        /** Lowest structural correlation between consecutive frames (higher is consistent). */
-        frameConsistency: Band,
+        /** Lowest structural correlation between consecutive frames, once stabilised (higher is consistent). */
+        frameConsistency: KindBands.strict(),
         /** Strongest narrow spatial frequency over its ring's median, in dB (lower is live; a screen's moire is a peak). */
-        screenReplay: Band,
+        screenReplay: KindBands.strict(),
         /** Mean chroma after grey-world balancing (higher is a colour original; photocopies are grey). */
         photocopy: Band,
         /** Hologram patch's flash response over the card body's (higher is a real hologram). */
