@@ -1,7 +1,6 @@
 import { analyseFrames, type AnalysisResult } from '../../src/engine/analyse-frames';
 import { analysisTask } from '../../src/engine/engine';
 import { engineConfig } from '../../src/engine/engine-config';
-import type { Rgb } from '../../src/engine/flash-sequence';
 import { AnalysisPool } from '../../src/engine/pool';
 import { nikChecksumVote, type NikClaims } from '../../src/engine/voters/nik-checksum';
 import { fuse, verdictOf } from '../../src/engine/voter';
@@ -16,18 +15,9 @@ import {
   renderStatic,
   type Scene,
 } from './fixtures/synth';
+import { FIXED_SEQUENCE } from './fixtures/sequence';
 
-// A fixed issued sequence (the server's are random; these tests must be repeatable).
-const SEQUENCE: Rgb[] = [
-  { r: 255, g: 0, b: 0 },
-  { r: 0, g: 255, b: 255 },
-  { r: 0, g: 0, b: 255 },
-  { r: 255, g: 255, b: 0 },
-  { r: 0, g: 255, b: 0 },
-  { r: 255, g: 0, b: 255 },
-  { r: 0, g: 0, b: 255 },
-  { r: 255, g: 255, b: 0 },
-];
+const SEQUENCE = FIXED_SEQUENCE;
 
 const cfg = engineConfig();
 const analyse = async (kind: 'selfie' | 'ktp', frames: Buffer[]) => {
