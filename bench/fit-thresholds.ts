@@ -7,8 +7,8 @@
  * The rule, per voter and per kind of capture it runs on (selfie, KTP): `pass` sits at the genuine
  * scores' 2nd percentile (so each voter sends at most ~2% of genuine captures to review), `fail` a
  * tenth of the genuine spread beyond the lowest genuine score (so no calibration genuine capture fails
- * on it); a voter cast on both kinds gets a band for each (the card's under `ktp`). Attacks play no part in placing the bands: what they score against them is the APCER the
- * evaluation split then reports. The fit is refused when a voter has too few genuine scores.
+ * on it); a voter cast on both kinds gets a band for each (the card's under `ktp`). Attacks play no
+ * part in placing the bands: what they score against them is the APCER the evaluation split then reports. The fit is refused when a voter has too few genuine scores.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
